@@ -1,0 +1,931 @@
+package io.stockroom.engine;
+
+import io.stockroom.engine.Command.Adjust;
+import io.stockroom.engine.Command.Confirm;
+import io.stockroom.engine.Command.DefineItem;
+import io.stockroom.engine.Command.Extend;
+import io.stockroom.engine.Command.Fulfil;
+import io.stockroom.engine.Command.FulfilHold;
+import io.stockroom.engine.Command.Receive;
+import io.stockroom.engine.Command.Release;
+import io.stockroom.engine.Command.Reserve;
+import io.stockroom.engine.Command.Restock;
+import io.stockroom.engine.Command.SetSafetyStock;
+import io.stockroom.engine.Command.Tick;
+import io.stockroom.engine.Command.Transfer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The inventory state machine. {@link #apply} turns a command and a time into a result and
+ * events; {@link #replay} rebuilds the same state from those events. It is pure: no I/O, no
+ * clock, no threads, no randomness. It is not thread-safe: exactly one thread (the sequencer's
+ * writer) may use an instance.
+ *
+ * <p>Invariants are checked on every change and throw {@link InvariantViolatedException}: a
+ * broken engine must stop, not carry on. {@link #checkInvariants()} runs the full O(n) audit.
+ */
+public final class Engine {
+
+  /** The location a shop with one warehouse never has to name. */
+  public static final String DEFAULT_LOCATION = "default";
+
+  private final Limits limits;
+  private final Validation validation;
+  private final HashMap<String, Item> items = new HashMap<>();
+  private final HashMap<String, Hold> holds = new HashMap<>();
+  private final ExpiryQueue expiries = new ExpiryQueue();
+  /** Resolved holds in resolution order; the oldest are forgotten past the retention limit. */
+  private final ArrayDeque<Hold> resolved = new ArrayDeque<>();
+  private long sequence;
+  private long now = Long.MIN_VALUE;
+  private long holdOrdinal;
+  private long levelCount;
+
+  public Engine(Limits limits) {
+    this.limits = limits;
+    this.validation = new Validation(limits);
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  /** The sequence of the last event; 0 before the first. */
+  public long sequence() {
+    return sequence;
+  }
+
+  /** The latest time the engine has seen; it never goes backwards. */
+  public long now() {
+    return now;
+  }
+
+  public int itemCount() {
+    return items.size();
+  }
+
+  public long levelCount() {
+    return levelCount;
+  }
+
+  public int activeHoldCount() {
+    return expiries.size();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commands
+
+  /**
+   * Applies one command at {@code time} (milliseconds; a time earlier than one already seen is
+   * taken as the latest seen, so expiry never runs backwards). Holds due by then expire first,
+   * at most {@link Limits#expiriesPerCommandMax()} of them. Events are appended to {@code out}.
+   */
+  public Result apply(long time, Command command, List<Event> out) {
+    if (time > now) {
+      now = time;
+    }
+    expireDue(out);
+    return switch (command) {
+      case Reserve reserve -> reserve(reserve, out);
+      case Confirm confirm -> confirm(confirm, out);
+      case Release release -> release(release, out);
+      case Extend extend -> extend(extend, out);
+      case FulfilHold fulfil -> fulfilHold(fulfil, out);
+      case Receive receive -> receive(receive, out);
+      case Adjust adjust -> adjust(adjust, out);
+      case SetSafetyStock safety -> setSafetyStock(safety, out);
+      case Transfer transfer -> transfer(transfer, out);
+      case Fulfil fulfil -> fulfil(fulfil, out);
+      case Restock restock -> restock(restock, out);
+      case DefineItem define -> defineItem(define, out);
+      case Tick tick -> Result.ACCEPTED;
+    };
+  }
+
+  private Result defineItem(DefineItem command, List<Event> out) {
+    String problem = validation.identifier("sku", command.sku());
+    if (problem == null) {
+      problem = validation.text("name", command.name(), limits.nameLengthMax());
+    }
+    if (problem == null) {
+      problem = validation.text("category", command.category(), limits.textLengthMax());
+    }
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    Item item = items.get(command.sku());
+    if (item == null && items.size() >= limits.itemsMax()) {
+      return Result.rejected(Rejection.CAPACITY_EXCEEDED,
+          "the engine holds " + items.size() + " items, the limit (itemsMax)");
+    }
+    String name = Validation.orEmpty(command.name());
+    String category = Validation.orEmpty(command.category());
+    if (item == null) {
+      items.put(command.sku(), new Item(command.sku(), name, category));
+    } else {
+      item.name = name;
+      item.category = category;
+    }
+    out.add(new Event.ItemDefined(++sequence, now, command.sku(), name, category));
+    return Result.ACCEPTED;
+  }
+
+  private Result receive(Receive command, List<Event> out) {
+    Located target = locate(command.sku(), command.location(), command.quantity(),
+        command.reason(), true);
+    if (target.rejection != null) {
+      return target.rejection;
+    }
+    StockLevel level = target.level;
+    if ((long) level.onHand + command.quantity() > limits.quantityMax()) {
+      return quantityLimit(command.sku(), command.location(), "onHand", level.onHand,
+          command.quantity());
+    }
+    Quantities before = level.quantities();
+    level.onHand += command.quantity();
+    LevelChange change = changed(command.sku(), level, before, command.quantity(), 0, 0, 0);
+    out.add(new Event.StockReceived(++sequence, now, change, command.quantity(),
+        Validation.orEmpty(command.reason())));
+    return Result.ACCEPTED;
+  }
+
+  private Result restock(Restock command, List<Event> out) {
+    Located target = locate(command.sku(), command.location(), command.quantity(),
+        command.reason(), true);
+    if (target.rejection != null) {
+      return target.rejection;
+    }
+    StockLevel level = target.level;
+    if ((long) level.onHand + command.quantity() > limits.quantityMax()) {
+      return quantityLimit(command.sku(), command.location(), "onHand", level.onHand,
+          command.quantity());
+    }
+    Quantities before = level.quantities();
+    level.onHand += command.quantity();
+    LevelChange change = changed(command.sku(), level, before, command.quantity(), 0, 0, 0);
+    out.add(new Event.StockRestocked(++sequence, now, change, command.quantity(),
+        Validation.orEmpty(command.reason())));
+    return Result.ACCEPTED;
+  }
+
+  private Result adjust(Adjust command, List<Event> out) {
+    String problem = validation.quantity("onHand", command.onHand(), true);
+    if (problem == null && command.expectedVersion() < Adjust.ANY_VERSION) {
+      problem = "expectedVersion must be -1 (any) or a version >= 0, was "
+          + command.expectedVersion();
+    }
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    Located target = locate(command.sku(), command.location(), 1, command.reason(), false);
+    if (target.rejection != null) {
+      return target.rejection;
+    }
+    long version = target.level == null ? 0 : target.level.version;
+    if (command.expectedVersion() != Adjust.ANY_VERSION && command.expectedVersion() != version) {
+      return Result.rejected(Rejection.VERSION_CONFLICT, "level " + command.sku() + "@"
+          + command.location() + " is at version " + version + ", not "
+          + command.expectedVersion());
+    }
+    StockLevel level = target.level;
+    if (level == null) {
+      Result full = checkLocationCapacity(target.item);
+      if (full != null) {
+        return full;
+      }
+      level = addLevel(target.item, command.location());
+    }
+    Quantities before = level.quantities();
+    level.onHand = command.onHand();
+    LevelChange change = changed(command.sku(), level, before,
+        (long) command.onHand() - before.onHand(), 0, 0, 0);
+    out.add(new Event.StockAdjusted(++sequence, now, change,
+        Validation.orEmpty(command.reason())));
+    reportShortage(command.sku(), level, out);
+    return Result.ACCEPTED;
+  }
+
+  private Result setSafetyStock(SetSafetyStock command, List<Event> out) {
+    String problem = validation.quantity("safetyStock", command.safetyStock(), true);
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    Located target = locate(command.sku(), command.location(), 1, null, true);
+    if (target.rejection != null) {
+      return target.rejection;
+    }
+    StockLevel level = target.level;
+    Quantities before = level.quantities();
+    level.safetyStock = command.safetyStock();
+    LevelChange change = changed(command.sku(), level, before, 0, 0, 0,
+        (long) command.safetyStock() - before.safetyStock());
+    out.add(new Event.SafetyStockSet(++sequence, now, change));
+    reportShortage(command.sku(), level, out);
+    return Result.ACCEPTED;
+  }
+
+  private Result transfer(Transfer command, List<Event> out) {
+    String problem = validation.identifier("toLocation", command.toLocation());
+    if (problem == null && command.toLocation().equals(command.fromLocation())) {
+      problem = "fromLocation and toLocation must differ, both were " + command.toLocation();
+    }
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    Located source = locate(command.sku(), command.fromLocation(), command.quantity(),
+        command.reason(), false);
+    if (source.rejection != null) {
+      return source.rejection;
+    }
+    long available = source.level == null ? 0 : source.level.available();
+    if (available < command.quantity()) {
+      return Result.rejected(Rejection.INSUFFICIENT_STOCK, "cannot transfer "
+          + command.quantity() + " of " + command.sku() + " from " + command.fromLocation()
+          + ": " + available + " available");
+    }
+    StockLevel from = source.level;
+    StockLevel to = source.item.level(command.toLocation());
+    if (to != null && (long) to.onHand + command.quantity() > limits.quantityMax()) {
+      return quantityLimit(command.sku(), command.toLocation(), "onHand", to.onHand,
+          command.quantity());
+    }
+    if (to == null) {
+      Result full = checkLocationCapacity(source.item);
+      if (full != null) {
+        return full;
+      }
+      to = addLevel(source.item, command.toLocation());
+    }
+    Quantities fromBefore = from.quantities();
+    Quantities toBefore = to.quantities();
+    from.onHand -= command.quantity();
+    to.onHand += command.quantity();
+    LevelChange fromChange = changed(command.sku(), from, fromBefore, -command.quantity(), 0, 0, 0);
+    LevelChange toChange = changed(command.sku(), to, toBefore, command.quantity(), 0, 0, 0);
+    out.add(new Event.StockTransferred(++sequence, now, fromChange, toChange, command.quantity(),
+        Validation.orEmpty(command.reason())));
+    return Result.ACCEPTED;
+  }
+
+  private Result fulfil(Fulfil command, List<Event> out) {
+    Located target = locate(command.sku(), command.location(), command.quantity(),
+        command.reason(), false);
+    if (target.rejection != null) {
+      return target.rejection;
+    }
+    StockLevel level = target.level;
+    int committed = level == null ? 0 : level.committed;
+    int onHand = level == null ? 0 : level.onHand;
+    if (committed < command.quantity() || onHand < command.quantity()) {
+      return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship "
+          + command.quantity() + " of " + command.sku() + "@" + command.location() + ": "
+          + committed + " committed, " + onHand + " on hand");
+    }
+    Quantities before = level.quantities();
+    level.onHand -= command.quantity();
+    level.committed -= command.quantity();
+    LevelChange change = changed(command.sku(), level, before, -command.quantity(), 0,
+        -command.quantity(), 0);
+    out.add(new Event.StockFulfilled(++sequence, now, change, command.quantity(),
+        Validation.orEmpty(command.reason())));
+    return Result.ACCEPTED;
+  }
+
+  private Result reserve(Reserve command, List<Event> out) {
+    String problem = validation.reserve(command);
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    if (holds.containsKey(command.holdId())) {
+      return Result.rejected(Rejection.HOLD_ID_TAKEN, "hold " + command.holdId()
+          + " already exists");
+    }
+    if (expiries.size() >= limits.holdsActiveMax()) {
+      return Result.rejected(Rejection.CAPACITY_EXCEEDED, "the engine holds "
+          + expiries.size() + " active holds, the limit (holdsActiveMax)");
+    }
+    List<HoldLine> lines = command.lines();
+    int count = lines.size();
+    StockLevel[] levels = new StockLevel[count];
+    List<Shortage> shortages = null;
+    for (int i = 0; i < count; i++) {
+      HoldLine line = lines.get(i);
+      Item item = items.get(line.sku());
+      if (item == null) {
+        return unknownItem(line.sku());
+      }
+      StockLevel level = item.level(line.location());
+      levels[i] = level;
+      long available = level == null ? 0 : level.available();
+      if (available < line.quantity()) {
+        if (shortages == null) {
+          shortages = new ArrayList<>(count);
+        }
+        shortages.add(new Shortage(line.sku(), line.location(), line.quantity(),
+            Math.max(0, available)));
+      }
+    }
+    if (shortages != null) {
+      return Result.insufficientStock(shortages);
+    }
+    LevelChange[] changes = new LevelChange[count];
+    for (int i = 0; i < count; i++) {
+      StockLevel level = levels[i];
+      int quantity = lines.get(i).quantity();
+      Quantities before = level.quantities();
+      level.reserved += quantity;
+      changes[i] = changed(lines.get(i).sku(), level, before, 0, quantity, 0, 0);
+    }
+    List<HoldLine> kept = List.copyOf(lines);
+    String customer = Validation.orEmpty(command.customer());
+    String reference = Validation.orEmpty(command.reference());
+    long expiresAt = now + command.timeoutMillis();
+    Hold hold = new Hold(command.holdId(), kept, levels, customer, reference, ++holdOrdinal,
+        expiresAt);
+    holds.put(hold.id, hold);
+    expiries.add(hold);
+    out.add(new Event.HoldReserved(++sequence, now, hold.id, kept, customer, reference, expiresAt,
+        List.of(changes)));
+    return Result.ACCEPTED;
+  }
+
+  private Result confirm(Confirm command, List<Event> out) {
+    Hold hold = activeHold(command.holdId(), out);
+    if (hold == null) {
+      return notActive(command.holdId());
+    }
+    LevelChange[] changes = new LevelChange[hold.levels.length];
+    for (int i = 0; i < changes.length; i++) {
+      StockLevel level = hold.levels[i];
+      int quantity = hold.lines.get(i).quantity();
+      Quantities before = level.quantities();
+      level.reserved -= quantity;
+      level.committed += quantity;
+      changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, quantity, 0);
+    }
+    resolve(hold, HoldState.CONFIRMED);
+    out.add(new Event.HoldConfirmed(++sequence, now, hold.id, List.of(changes)));
+    return Result.ACCEPTED;
+  }
+
+  private Result release(Release command, List<Event> out) {
+    Hold hold = activeHold(command.holdId(), out);
+    if (hold == null) {
+      return notActive(command.holdId());
+    }
+    out.add(new Event.HoldReleased(++sequence, now, hold.id, giveBack(hold, HoldState.RELEASED)));
+    return Result.ACCEPTED;
+  }
+
+  private Result extend(Extend command, List<Event> out) {
+    String problem = validation.timeout(command.timeoutMillis());
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    Hold hold = activeHold(command.holdId(), out);
+    if (hold == null) {
+      return notActive(command.holdId());
+    }
+    hold.expiresAt = now + command.timeoutMillis();
+    expiries.reorder(hold);
+    out.add(new Event.HoldExtended(++sequence, now, hold.id, hold.expiresAt));
+    return Result.ACCEPTED;
+  }
+
+  private Result fulfilHold(FulfilHold command, List<Event> out) {
+    Hold hold = command.holdId() == null ? null : holds.get(command.holdId());
+    if (hold == null) {
+      return notActive(command.holdId());
+    }
+    if (hold.state != HoldState.CONFIRMED) {
+      return hold.state == HoldState.ACTIVE
+          ? Result.rejected(Rejection.HOLD_NOT_CONFIRMED, "hold " + hold.id
+              + " is active; confirm it before fulfilling")
+          : notActive(hold.id);
+    }
+    for (int i = 0; i < hold.levels.length; i++) {
+      StockLevel level = hold.levels[i];
+      int quantity = hold.lines.get(i).quantity();
+      if (level.committed < quantity || level.onHand < quantity) {
+        return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship hold " + hold.id
+            + ": " + hold.lines.get(i).sku() + "@" + level.location + " has " + level.committed
+            + " committed and " + level.onHand + " on hand for a line of " + quantity);
+      }
+    }
+    LevelChange[] changes = new LevelChange[hold.levels.length];
+    for (int i = 0; i < changes.length; i++) {
+      StockLevel level = hold.levels[i];
+      int quantity = hold.lines.get(i).quantity();
+      Quantities before = level.quantities();
+      level.onHand -= quantity;
+      level.committed -= quantity;
+      changes[i] = changed(hold.lines.get(i).sku(), level, before, -quantity, 0, -quantity, 0);
+    }
+    hold.state = HoldState.FULFILLED;
+    out.add(new Event.HoldFulfilled(++sequence, now, hold.id, List.of(changes)));
+    return Result.ACCEPTED;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Expiry
+
+  /** Expires holds whose deadline has passed, oldest deadline first, up to the per-command cap. */
+  private void expireDue(List<Event> out) {
+    int budget = limits.expiriesPerCommandMax();
+    while (budget > 0) {
+      Hold due = expiries.peek();
+      if (due == null || due.expiresAt > now) {
+        return;
+      }
+      expire(due, out);
+      budget--;
+    }
+  }
+
+  private void expire(Hold hold, List<Event> out) {
+    out.add(new Event.HoldExpired(++sequence, now, hold.id, giveBack(hold, HoldState.EXPIRED)));
+  }
+
+  /**
+   * The hold with this id if it is active and not yet due. A hold past its deadline that the
+   * bounded sweep has not reached yet is expired here, so no command ever acts on a hold that
+   * should already have expired.
+   */
+  private Hold activeHold(String holdId, List<Event> out) {
+    Hold hold = holdId == null ? null : holds.get(holdId);
+    if (hold == null || hold.state != HoldState.ACTIVE) {
+      return null;
+    }
+    if (hold.expiresAt <= now) {
+      expire(hold, out);
+      return null;
+    }
+    return hold;
+  }
+
+  private List<LevelChange> giveBack(Hold hold, HoldState state) {
+    LevelChange[] changes = new LevelChange[hold.levels.length];
+    for (int i = 0; i < changes.length; i++) {
+      StockLevel level = hold.levels[i];
+      int quantity = hold.lines.get(i).quantity();
+      Quantities before = level.quantities();
+      level.reserved -= quantity;
+      changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, 0, 0);
+    }
+    resolve(hold, state);
+    return List.of(changes);
+  }
+
+  private void resolve(Hold hold, HoldState state) {
+    if (hold.state != HoldState.ACTIVE) {
+      throw new InvariantViolatedException("hold " + hold.id + " resolved twice: " + hold.state
+          + " then " + state);
+    }
+    hold.state = state;
+    expiries.remove(hold);
+    resolved.addLast(hold);
+    // Bounded retention: the oldest resolved holds are forgotten first (deterministically, so
+    // replay forgets the same ones).
+    while (resolved.size() > limits.holdsResolvedRetainedMax()) {
+      Hold forgotten = resolved.removeFirst();
+      if (holds.remove(forgotten.id) != forgotten) {
+        throw new InvariantViolatedException("retained hold " + forgotten.id + " was not indexed");
+      }
+    }
+  }
+
+  private Result notActive(String holdId) {
+    Hold hold = holdId == null ? null : holds.get(holdId);
+    if (hold == null) {
+      return Result.rejected(Rejection.HOLD_NOT_FOUND, "no hold " + holdId);
+    }
+    return switch (hold.state) {
+      case EXPIRED -> Result.rejected(Rejection.HOLD_EXPIRED, "hold " + holdId
+          + " expired at " + hold.expiresAt);
+      case CONFIRMED -> Result.rejected(Rejection.HOLD_ALREADY_CONFIRMED, "hold " + holdId
+          + " was already confirmed");
+      case RELEASED -> Result.rejected(Rejection.HOLD_ALREADY_RELEASED, "hold " + holdId
+          + " was already released");
+      case FULFILLED -> Result.rejected(Rejection.HOLD_ALREADY_FULFILLED, "hold " + holdId
+          + " was already fulfilled");
+      case ACTIVE -> throw new InvariantViolatedException("hold " + holdId
+          + " is active but was treated as resolved");
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Levels
+
+  /** A validated (item, level) target of a single-level command, or the reason it is refused. */
+  private record Located(Item item, StockLevel level, Result rejection) {}
+
+  /**
+   * Validates the common fields of a single-level command and finds its level, creating it when
+   * {@code create} is set and the location is new.
+   */
+  private Located locate(String sku, String location, int quantity, String reason,
+      boolean create) {
+    String problem = validation.identifier("sku", sku);
+    if (problem == null) {
+      problem = validation.identifier("location", location);
+    }
+    if (problem == null) {
+      problem = validation.quantity("quantity", quantity, false);
+    }
+    if (problem == null) {
+      problem = validation.text("reason", reason, limits.textLengthMax());
+    }
+    if (problem != null) {
+      return new Located(null, null, Result.rejected(Rejection.INVALID_ARGUMENT, problem));
+    }
+    Item item = items.get(sku);
+    if (item == null) {
+      return new Located(null, null, unknownItem(sku));
+    }
+    StockLevel level = item.level(location);
+    if (level == null && create) {
+      Result full = checkLocationCapacity(item);
+      if (full != null) {
+        return new Located(item, null, full);
+      }
+      level = addLevel(item, location);
+    }
+    return new Located(item, level, null);
+  }
+
+  private Result checkLocationCapacity(Item item) {
+    if (item.levelCount >= limits.locationsPerItemMax()) {
+      return Result.rejected(Rejection.CAPACITY_EXCEEDED, "item " + item.sku + " has "
+          + item.levelCount + " locations, the limit (locationsPerItemMax)");
+    }
+    return null;
+  }
+
+  private StockLevel addLevel(Item item, String location) {
+    levelCount++;
+    return item.addLevel(location);
+  }
+
+  private static Result unknownItem(String sku) {
+    return Result.rejected(Rejection.UNKNOWN_ITEM, "no item with sku " + sku);
+  }
+
+  private Result quantityLimit(String sku, String location, String field, int current,
+      int adding) {
+    return Result.rejected(Rejection.QUANTITY_LIMIT_EXCEEDED, sku + "@" + location + ": "
+        + field + " " + current + " + " + adding + " would exceed quantityMax "
+        + limits.quantityMax());
+  }
+
+  private void reportShortage(String sku, StockLevel level, List<Event> out) {
+    long available = level.available();
+    if (available < 0) {
+      out.add(new Event.ShortageDetected(++sequence, now, sku, level.location, available));
+    }
+  }
+
+  /**
+   * Records a level's change after the caller mutated it, and proves the mutation moved exactly
+   * the units the command says (conservation) and left every quantity in range.
+   */
+  private LevelChange changed(String sku, StockLevel level, Quantities before, long onHandDelta,
+      long reservedDelta, long committedDelta, long safetyDelta) {
+    Quantities after = level.quantities();
+    if ((long) after.onHand() - before.onHand() != onHandDelta
+        || (long) after.reserved() - before.reserved() != reservedDelta
+        || (long) after.committed() - before.committed() != committedDelta
+        || (long) after.safetyStock() - before.safetyStock() != safetyDelta) {
+      throw new InvariantViolatedException("units not conserved at " + sku + "@" + level.location
+          + ": " + before + " -> " + after + " for deltas onHand " + onHandDelta + ", reserved "
+          + reservedDelta + ", committed " + committedDelta + ", safetyStock " + safetyDelta);
+    }
+    checkRange(sku, level);
+    level.version++;
+    return new LevelChange(sku, level.location, before, after, level.version);
+  }
+
+  private void checkRange(String sku, StockLevel level) {
+    int max = limits.quantityMax();
+    if (level.onHand < 0 || level.onHand > max
+        || level.reserved < 0 || level.reserved > max
+        || level.committed < 0 || level.committed > max
+        || level.safetyStock < 0 || level.safetyStock > max) {
+      throw new InvariantViolatedException("quantity out of range at " + sku + "@"
+          + level.location + ": " + level.quantities());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Replay
+
+  /**
+   * Applies an event produced earlier by {@link #apply} (read back from the journal). Applying
+   * every event in order to an empty engine rebuilds the state that produced them. Each event is
+   * checked against the state it lands on; a mismatch means the log is not this engine's history
+   * and throws {@link InvariantViolatedException}.
+   */
+  public void replay(Event event) {
+    if (event.sequence() != sequence + 1) {
+      throw new InvariantViolatedException("replay expected sequence " + (sequence + 1)
+          + " but got " + event.sequence());
+    }
+    if (event.time() > now) {
+      now = event.time();
+    }
+    switch (event) {
+      case Event.ItemDefined e -> replayItem(e);
+      case Event.StockReceived e -> replayChange(e.change());
+      case Event.StockAdjusted e -> replayChange(e.change());
+      case Event.SafetyStockSet e -> replayChange(e.change());
+      case Event.StockFulfilled e -> replayChange(e.change());
+      case Event.StockRestocked e -> replayChange(e.change());
+      case Event.StockTransferred e -> {
+        replayChange(e.from());
+        replayChange(e.to());
+      }
+      case Event.ShortageDetected e -> replayShortage(e);
+      case Event.HoldReserved e -> replayReserved(e);
+      case Event.HoldConfirmed e -> replayResolved(e.holdId(), e.changes(), HoldState.CONFIRMED);
+      case Event.HoldReleased e -> replayResolved(e.holdId(), e.changes(), HoldState.RELEASED);
+      case Event.HoldExpired e -> replayResolved(e.holdId(), e.changes(), HoldState.EXPIRED);
+      case Event.HoldExtended e -> replayExtended(e);
+      case Event.HoldFulfilled e -> replayFulfilled(e);
+    }
+    sequence = event.sequence();
+  }
+
+  private void replayItem(Event.ItemDefined e) {
+    Item item = items.get(e.sku());
+    if (item == null) {
+      items.put(e.sku(), new Item(e.sku(), e.name(), e.category()));
+    } else {
+      item.name = e.name();
+      item.category = e.category();
+    }
+  }
+
+  private StockLevel replayChange(LevelChange change) {
+    Item item = items.get(change.sku());
+    if (item == null) {
+      throw new InvariantViolatedException("replay: change to unknown item " + change.sku());
+    }
+    StockLevel level = item.level(change.location());
+    if (level == null) {
+      level = addLevel(item, change.location());
+    }
+    if (!level.holds(change.before()) || level.version + 1 != change.version()) {
+      throw new InvariantViolatedException("replay: " + change.sku() + "@" + change.location()
+          + " is " + level.quantities() + " v" + level.version + " but the event expects "
+          + change.before() + " before v" + change.version());
+    }
+    level.set(change.after());
+    level.version = change.version();
+    checkRange(change.sku(), level);
+    return level;
+  }
+
+  private void replayShortage(Event.ShortageDetected e) {
+    Item item = items.get(e.sku());
+    StockLevel level = item == null ? null : item.level(e.location());
+    if (level == null || level.available() != e.available()) {
+      throw new InvariantViolatedException("replay: shortage at " + e.sku() + "@" + e.location()
+          + " does not match the level's available quantity");
+    }
+  }
+
+  private void replayReserved(Event.HoldReserved e) {
+    if (holds.containsKey(e.holdId())) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId() + " reserved twice");
+    }
+    StockLevel[] levels = new StockLevel[e.changes().size()];
+    for (int i = 0; i < levels.length; i++) {
+      levels[i] = replayChange(e.changes().get(i));
+    }
+    Hold hold = new Hold(e.holdId(), e.lines(), levels, e.customer(), e.reference(),
+        ++holdOrdinal, e.expiresAt());
+    holds.put(hold.id, hold);
+    expiries.add(hold);
+  }
+
+  private void replayResolved(String holdId, List<LevelChange> changes, HoldState state) {
+    Hold hold = holds.get(holdId);
+    if (hold == null || hold.state != HoldState.ACTIVE) {
+      throw new InvariantViolatedException("replay: hold " + holdId + " is not active for "
+          + state);
+    }
+    for (LevelChange change : changes) {
+      replayChange(change);
+    }
+    resolve(hold, state);
+  }
+
+  private void replayExtended(Event.HoldExtended e) {
+    Hold hold = holds.get(e.holdId());
+    if (hold == null || hold.state != HoldState.ACTIVE) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not active");
+    }
+    hold.expiresAt = e.expiresAt();
+    expiries.reorder(hold);
+  }
+
+  private void replayFulfilled(Event.HoldFulfilled e) {
+    Hold hold = holds.get(e.holdId());
+    if (hold == null || hold.state != HoldState.CONFIRMED) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not confirmed");
+    }
+    for (LevelChange change : e.changes()) {
+      replayChange(change);
+    }
+    hold.state = HoldState.FULFILLED;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads (for tests, recovery, and building the server's read view at startup)
+
+  /** The quantities at (sku, location), or null when there is no such level. */
+  public Quantities level(String sku, String location) {
+    Item item = items.get(sku);
+    StockLevel level = item == null ? null : item.level(location);
+    return level == null ? null : level.quantities();
+  }
+
+  /** The version of (sku, location); 0 when there is no such level. */
+  public long levelVersion(String sku, String location) {
+    Item item = items.get(sku);
+    StockLevel level = item == null ? null : item.level(location);
+    return level == null ? 0 : level.version;
+  }
+
+  public ItemView item(String sku) {
+    Item item = items.get(sku);
+    return item == null ? null : view(item);
+  }
+
+  public HoldView hold(String holdId) {
+    Hold hold = holds.get(holdId);
+    return hold == null ? null : hold.view();
+  }
+
+  /** Visits every item (in no particular order). */
+  public void forEachItem(Consumer<ItemView> visitor) {
+    for (Item item : items.values()) {
+      visitor.accept(view(item));
+    }
+  }
+
+  /** Visits every hold the engine knows: active ones and retained resolved ones. */
+  public void forEachHold(Consumer<HoldView> visitor) {
+    for (Hold hold : holds.values()) {
+      visitor.accept(hold.view());
+    }
+  }
+
+  private static ItemView view(Item item) {
+    List<ItemView.Level> levels = new ArrayList<>(item.levelCount);
+    for (StockLevel level = item.firstLevel; level != null; level = level.next) {
+      levels.add(new ItemView.Level(level.location, level.quantities(), level.version));
+    }
+    return new ItemView(item.sku, item.name, item.category, List.copyOf(levels));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Whole-state checks, checksum and snapshots
+
+  /**
+   * The full audit, O(state): every level's reserved equals the sum of its active hold lines,
+   * every quantity is in range, the expiry queue holds exactly the active holds in order, and
+   * the retained resolved holds are exactly the resolved ones indexed.
+   */
+  public void checkInvariants() {
+    HashMap<StockLevel, Long> reservedByLevel = new HashMap<>();
+    int active = 0;
+    for (Hold hold : holds.values()) {
+      if (hold.state == HoldState.ACTIVE) {
+        active++;
+        if (hold.queueIndex < 0) {
+          throw new InvariantViolatedException("active hold " + hold.id + " is not queued");
+        }
+        for (int i = 0; i < hold.levels.length; i++) {
+          reservedByLevel.merge(hold.levels[i], (long) hold.lines.get(i).quantity(), Long::sum);
+        }
+      } else if (hold.queueIndex >= 0) {
+        throw new InvariantViolatedException("resolved hold " + hold.id + " is still queued");
+      }
+    }
+    if (active != expiries.size() || holds.size() - active != resolved.size()) {
+      throw new InvariantViolatedException("hold counts disagree: " + active + " active, "
+          + expiries.size() + " queued, " + (holds.size() - active) + " resolved indexed, "
+          + resolved.size() + " retained");
+    }
+    expiries.check();
+    long levels = 0;
+    for (Item item : items.values()) {
+      for (StockLevel level = item.firstLevel; level != null; level = level.next) {
+        levels++;
+        checkRange(item.sku, level);
+        long expected = reservedByLevel.getOrDefault(level, 0L);
+        if (level.reserved != expected) {
+          throw new InvariantViolatedException("reserved at " + item.sku + "@" + level.location
+              + " is " + level.reserved + " but active holds hold " + expected);
+        }
+      }
+    }
+    if (levels != levelCount) {
+      throw new InvariantViolatedException("level count " + levelCount + " but found " + levels);
+    }
+  }
+
+  /**
+   * A 64-bit digest of the whole state that does not depend on hash-map iteration order, so a
+   * state rebuilt from a snapshot or by replay can be compared with the live one. Time is not
+   * part of it: it is an input, not state.
+   */
+  public long checksum() {
+    long sum = Digest.mix(sequence) ^ Digest.mix(holdOrdinal * 31 + levelCount);
+    for (Item item : items.values()) {
+      long itemHash = Digest.of(item.sku, item.name, item.category);
+      sum += Digest.mix(itemHash);
+      for (StockLevel level = item.firstLevel; level != null; level = level.next) {
+        long h = Digest.combine(itemHash, Digest.of(level.location));
+        h = Digest.combine(h, ((long) level.onHand << 32) | (level.reserved & 0xffffffffL));
+        h = Digest.combine(h, ((long) level.committed << 32) | (level.safetyStock & 0xffffffffL));
+        sum += Digest.mix(Digest.combine(h, level.version));
+      }
+    }
+    for (Hold hold : holds.values()) {
+      long h = Digest.of(hold.id, hold.customer, hold.reference);
+      h = Digest.combine(h, hold.ordinal);
+      h = Digest.combine(h, hold.expiresAt);
+      h = Digest.combine(h, hold.state.ordinal());
+      for (HoldLine line : hold.lines) {
+        h = Digest.combine(h, Digest.of(line.sku(), line.location()));
+        h = Digest.combine(h, line.quantity());
+      }
+      sum += Digest.mix(h);
+    }
+    long order = 0;
+    for (Hold hold : resolved) {
+      order = Digest.combine(order, hold.ordinal);
+    }
+    return sum ^ Digest.mix(order);
+  }
+
+  /** Writes the whole state as compact bytes; {@link #fromSnapshot} reads them back. */
+  public byte[] snapshot() {
+    return EngineSnapshot.write(this, items.values(), holds.values(), resolved, sequence, now,
+        holdOrdinal);
+  }
+
+  /**
+   * Rebuilds an engine from {@link #snapshot()} bytes and checks the rebuilt state against the
+   * checksum stored in them.
+   *
+   * @throws IllegalArgumentException when the bytes are not a valid snapshot
+   */
+  public static Engine fromSnapshot(Limits limits, byte[] bytes) {
+    return EngineSnapshot.read(limits, bytes);
+  }
+
+  // Package-private hooks for EngineSnapshot.
+
+  void restoreCounters(long sequence, long now, long holdOrdinal) {
+    this.sequence = sequence;
+    this.now = now;
+    this.holdOrdinal = holdOrdinal;
+  }
+
+  Item restoreItem(String sku, String name, String category) {
+    Item item = new Item(sku, name, category);
+    if (items.put(sku, item) != null) {
+      throw new IllegalArgumentException("snapshot lists item " + sku + " twice");
+    }
+    return item;
+  }
+
+  StockLevel restoreLevel(Item item, String location) {
+    if (item.level(location) != null) {
+      throw new IllegalArgumentException("snapshot lists level " + item.sku + "@" + location
+          + " twice");
+    }
+    return addLevel(item, location);
+  }
+
+  Item itemForRestore(String sku) {
+    return items.get(sku);
+  }
+
+  void restoreHold(Hold hold) {
+    if (holds.put(hold.id, hold) != null) {
+      throw new IllegalArgumentException("snapshot lists hold " + hold.id + " twice");
+    }
+    if (hold.state == HoldState.ACTIVE) {
+      expiries.add(hold);
+    } else {
+      resolved.addLast(hold);
+    }
+  }
+}

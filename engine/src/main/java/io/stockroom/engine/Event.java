@@ -1,0 +1,66 @@
+package io.stockroom.engine;
+
+import java.util.List;
+
+/**
+ * An immutable fact about inventory. Every event has a gap-free {@link #sequence()} (the first
+ * event is 1) and the {@link #time()} of the command that caused it; its type names that command
+ * (an {@link HoldExpired} is caused by time passing). Every event that moves units carries the
+ * before/after quantities of each level it touched, so consumers never need engine state and
+ * {@link Engine#replay} can check each event against what it holds.
+ */
+public sealed interface Event {
+
+  long sequence();
+
+  long time();
+
+  record ItemDefined(long sequence, long time, String sku, String name, String category)
+      implements Event {}
+
+  record StockReceived(long sequence, long time, LevelChange change, int quantity, String reason)
+      implements Event {}
+
+  record StockAdjusted(long sequence, long time, LevelChange change, String reason)
+      implements Event {}
+
+  record SafetyStockSet(long sequence, long time, LevelChange change) implements Event {}
+
+  record StockTransferred(
+      long sequence, long time, LevelChange from, LevelChange to, int quantity, String reason)
+      implements Event {}
+
+  /** Emitted right after an event that left {@code available} below zero at a level. */
+  record ShortageDetected(
+      long sequence, long time, String sku, String location, long available) implements Event {}
+
+  record HoldReserved(
+      long sequence,
+      long time,
+      String holdId,
+      List<HoldLine> lines,
+      String customer,
+      String reference,
+      long expiresAt,
+      List<LevelChange> changes) implements Event {}
+
+  record HoldConfirmed(long sequence, long time, String holdId, List<LevelChange> changes)
+      implements Event {}
+
+  record HoldReleased(long sequence, long time, String holdId, List<LevelChange> changes)
+      implements Event {}
+
+  record HoldExpired(long sequence, long time, String holdId, List<LevelChange> changes)
+      implements Event {}
+
+  record HoldExtended(long sequence, long time, String holdId, long expiresAt) implements Event {}
+
+  record HoldFulfilled(long sequence, long time, String holdId, List<LevelChange> changes)
+      implements Event {}
+
+  record StockFulfilled(long sequence, long time, LevelChange change, int quantity, String reason)
+      implements Event {}
+
+  record StockRestocked(long sequence, long time, LevelChange change, int quantity, String reason)
+      implements Event {}
+}

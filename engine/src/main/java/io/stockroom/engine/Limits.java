@@ -1,0 +1,83 @@
+package io.stockroom.engine;
+
+/**
+ * Every bound the engine enforces, in one place. Values are checked against each other by
+ * {@link #validate()}; an invalid combination refuses to start rather than being clamped.
+ *
+ * <p>Quantities are {@code int} on purpose: a stock level is the hottest object in memory
+ * (millions of them), and {@link #quantityMax} below 2^31 keeps every sum of two quantities
+ * inside a {@code long} and every stored quantity inside an {@code int}.
+ */
+public record Limits(
+    int identifierLengthMax,
+    int nameLengthMax,
+    int textLengthMax,
+    int quantityMax,
+    int linesPerHoldMax,
+    int locationsPerItemMax,
+    int itemsMax,
+    int holdsActiveMax,
+    int holdsResolvedRetainedMax,
+    long holdTimeoutMillisMin,
+    long holdTimeoutMillisMax,
+    int expiriesPerCommandMax) {
+
+  /** The defaults documented in docs/CONFIGURATION.md. */
+  public static final Limits DEFAULTS = new Limits(
+      64,                // identifierLengthMax: characters in a SKU, location or hold id
+      200,               // nameLengthMax: characters in an item name
+      200,               // textLengthMax: characters in a category, customer, reference, reason
+      1_000_000_000,     // quantityMax: units in any one quantity (onHand, a line, a receipt)
+      100,               // linesPerHoldMax
+      1_000,             // locationsPerItemMax
+      10_000_000,        // itemsMax
+      5_000_000,         // holdsActiveMax
+      1_000_000,         // holdsResolvedRetainedMax: resolved holds kept for lookups
+      1_000L,            // holdTimeoutMillisMin: 1 second
+      7L * 24 * 3600_000L, // holdTimeoutMillisMax: 7 days
+      10_000);           // expiriesPerCommandMax: holds expired by one command at most
+
+  public Limits {
+    validate(identifierLengthMax, nameLengthMax, textLengthMax, quantityMax, linesPerHoldMax,
+        locationsPerItemMax, itemsMax, holdsActiveMax, holdsResolvedRetainedMax,
+        holdTimeoutMillisMin, holdTimeoutMillisMax, expiriesPerCommandMax);
+  }
+
+  private static void validate(int identifierLengthMax, int nameLengthMax, int textLengthMax,
+      int quantityMax, int linesPerHoldMax, int locationsPerItemMax, int itemsMax,
+      int holdsActiveMax, int holdsResolvedRetainedMax, long holdTimeoutMillisMin,
+      long holdTimeoutMillisMax, int expiriesPerCommandMax) {
+    require(identifierLengthMax >= 1 && identifierLengthMax <= 255,
+        "identifierLengthMax must be 1..255, was " + identifierLengthMax);
+    require(nameLengthMax >= 1 && nameLengthMax <= 10_000,
+        "nameLengthMax must be 1..10000, was " + nameLengthMax);
+    require(textLengthMax >= 1 && textLengthMax <= 10_000,
+        "textLengthMax must be 1..10000, was " + textLengthMax);
+    // Sums of a few quantities must stay far from int overflow: onHand + receipt, reserved + line.
+    require(quantityMax >= 1 && quantityMax <= 1_000_000_000,
+        "quantityMax must be 1..1000000000, was " + quantityMax);
+    require(linesPerHoldMax >= 1 && linesPerHoldMax <= 1_000,
+        "linesPerHoldMax must be 1..1000, was " + linesPerHoldMax);
+    require(locationsPerItemMax >= 1 && locationsPerItemMax <= 100_000,
+        "locationsPerItemMax must be 1..100000, was " + locationsPerItemMax);
+    require(itemsMax >= 1, "itemsMax must be positive, was " + itemsMax);
+    require(holdsActiveMax >= 1, "holdsActiveMax must be positive, was " + holdsActiveMax);
+    require(holdsResolvedRetainedMax >= 0,
+        "holdsResolvedRetainedMax must not be negative, was " + holdsResolvedRetainedMax);
+    require(holdTimeoutMillisMin >= 1,
+        "holdTimeoutMillisMin must be positive, was " + holdTimeoutMillisMin);
+    require(holdTimeoutMillisMax >= holdTimeoutMillisMin,
+        "holdTimeoutMillisMax (" + holdTimeoutMillisMax + ") must be >= holdTimeoutMillisMin ("
+            + holdTimeoutMillisMin + ")");
+    require(holdTimeoutMillisMax <= 365L * 24 * 3600_000L,
+        "holdTimeoutMillisMax must be at most one year, was " + holdTimeoutMillisMax);
+    require(expiriesPerCommandMax >= 1,
+        "expiriesPerCommandMax must be positive, was " + expiriesPerCommandMax);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException("invalid engine limits: " + message);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.stockroom.engine;
+
+import java.util.List;
+
+/**
+ * Field rules for commands. Each check returns null when the value is fine, or a message that
+ * names the field and the rule, so the server can echo it in a problem+json {@code detail}.
+ */
+final class Validation {
+
+  private final Limits limits;
+
+  Validation(Limits limits) {
+    this.limits = limits;
+  }
+
+  static String orEmpty(String text) {
+    return text == null ? "" : text;
+  }
+
+  /**
+   * SKUs, locations and hold ids: 1..identifierLengthMax characters from {@code A-Z a-z 0-9}
+   * and {@code . _ : -}, starting with a letter or digit. The set is small on purpose: these
+   * appear in URLs, file names, metrics and logs, and must never need escaping.
+   */
+  String identifier(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      return field + " is required";
+    }
+    if (value.length() > limits.identifierLengthMax()) {
+      return field + " is " + value.length() + " characters, more than identifierLengthMax "
+          + limits.identifierLengthMax();
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9');
+      if (!alphanumeric && (i == 0 || (c != '.' && c != '_' && c != ':' && c != '-'))) {
+        return field + " may contain only A-Z a-z 0-9 . _ : - and must start with a letter or"
+            + " digit; character " + (i + 1) + " is not allowed";
+      }
+    }
+    return null;
+  }
+
+  /** Optional free text: at most {@code lengthMax} characters and no control characters. */
+  String text(String field, String value, int lengthMax) {
+    if (value == null) {
+      return null;
+    }
+    if (value.length() > lengthMax) {
+      return field + " is " + value.length() + " characters, more than the limit " + lengthMax;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return field + " must not contain control characters";
+      }
+    }
+    return null;
+  }
+
+  /** A quantity in 1..quantityMax, or 0..quantityMax when {@code zeroAllowed}. */
+  String quantity(String field, long value, boolean zeroAllowed) {
+    long min = zeroAllowed ? 0 : 1;
+    if (value < min || value > limits.quantityMax()) {
+      return field + " must be between " + min + " and " + limits.quantityMax() + ", was "
+          + value;
+    }
+    return null;
+  }
+
+  String timeout(long timeoutMillis) {
+    if (timeoutMillis < limits.holdTimeoutMillisMin()
+        || timeoutMillis > limits.holdTimeoutMillisMax()) {
+      return "timeout must be between " + limits.holdTimeoutMillisMin() + " and "
+          + limits.holdTimeoutMillisMax() + " ms, was " + timeoutMillis;
+    }
+    return null;
+  }
+
+  String reserve(Command.Reserve command) {
+    String problem = identifier("holdId", command.holdId());
+    if (problem == null) {
+      problem = timeout(command.timeoutMillis());
+    }
+    if (problem == null) {
+      problem = text("customer", command.customer(), limits.textLengthMax());
+    }
+    if (problem == null) {
+      problem = text("reference", command.reference(), limits.textLengthMax());
+    }
+    if (problem == null) {
+      problem = lines(command.lines());
+    }
+    return problem;
+  }
+
+  private String lines(List<HoldLine> lines) {
+    if (lines == null || lines.isEmpty()) {
+      return "a hold needs at least one line";
+    }
+    if (lines.size() > limits.linesPerHoldMax()) {
+      return "a hold has " + lines.size() + " lines, more than linesPerHoldMax "
+          + limits.linesPerHoldMax();
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      HoldLine line = lines.get(i);
+      if (line == null) {
+        return "line " + (i + 1) + " is missing";
+      }
+      String problem = identifier("lines[" + i + "].sku", line.sku());
+      if (problem == null) {
+        problem = identifier("lines[" + i + "].location", line.location());
+      }
+      if (problem == null) {
+        problem = quantity("lines[" + i + "].quantity", line.quantity(), false);
+      }
+      if (problem != null) {
+        return problem;
+      }
+      // Quadratic, but bounded by linesPerHoldMax and allocation-free for the usual 1-5 lines.
+      for (int j = 0; j < i; j++) {
+        HoldLine earlier = lines.get(j);
+        if (earlier.sku().equals(line.sku()) && earlier.location().equals(line.location())) {
+          return "lines " + (j + 1) + " and " + (i + 1) + " both name " + line.sku() + "@"
+              + line.location() + "; merge them into one line";
+        }
+      }
+    }
+    return null;
+  }
+}
