@@ -1,0 +1,337 @@
+package io.stockroom.engine;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The binary form of {@link Event}s as the journal stores them. The logical schema is the
+ * {@code Event} records themselves; the HTTP stream and Kafka render the same records as JSON.
+ * Binary here because the journal must make a million events durable per second, and a tagged
+ * fixed layout costs a fraction of JSON to write and to replay.
+ *
+ * <pre>
+ * byte type, long sequence, long time, then per type (strings: unsigned short length + UTF-8;
+ * a level change: sku, location, 4 int before, 4 int after, long version; lists: short count)
+ * </pre>
+ * Decoding never trusts the bytes: a short buffer, an unknown type, a negative count or trailing
+ * bytes throw {@link IllegalArgumentException} naming what was wrong.
+ */
+public final class EventCodec {
+
+  private static final byte ITEM_DEFINED = 1;
+  private static final byte STOCK_RECEIVED = 2;
+  private static final byte STOCK_ADJUSTED = 3;
+  private static final byte SAFETY_STOCK_SET = 4;
+  private static final byte STOCK_TRANSFERRED = 5;
+  private static final byte SHORTAGE_DETECTED = 6;
+  private static final byte HOLD_RESERVED = 7;
+  private static final byte HOLD_CONFIRMED = 8;
+  private static final byte HOLD_RELEASED = 9;
+  private static final byte HOLD_EXPIRED = 10;
+  private static final byte HOLD_EXTENDED = 11;
+  private static final byte HOLD_FULFILLED = 12;
+  private static final byte STOCK_FULFILLED = 13;
+  private static final byte STOCK_RESTOCKED = 14;
+
+  /** No string the engine accepts comes near this; it bounds a decoder reading garbage. */
+  private static final int STRING_BYTES_MAX = 65_535;
+
+  private EventCodec() {}
+
+  /** An upper bound of the encoded size, for sizing buffers. */
+  public static int sizeBound(Event event) {
+    return switch (event) {
+      case Event.HoldReserved e -> 64 + stringsBound(e.holdId(), e.customer(), e.reference())
+          + e.lines().size() * (8 + 2 * 4 * 64) + changesBound(e.changes());
+      case Event.HoldConfirmed e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
+      case Event.HoldReleased e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
+      case Event.HoldExpired e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
+      case Event.HoldFulfilled e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
+      case Event.ItemDefined e -> 32 + stringsBound(e.sku(), e.name(), e.category());
+      case Event.StockReceived e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
+      case Event.StockAdjusted e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
+      case Event.SafetyStockSet e -> 48 + changesBound(List.of(e.change()));
+      case Event.StockFulfilled e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
+      case Event.StockRestocked e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
+      case Event.StockTransferred e -> 48 + changesBound(List.of(e.from(), e.to()))
+          + stringsBound(e.reason());
+      case Event.ShortageDetected e -> 48 + stringsBound(e.sku(), e.location());
+      case Event.HoldExtended e -> 40 + stringsBound(e.holdId());
+    };
+  }
+
+  private static int stringsBound(String... strings) {
+    int bound = 0;
+    for (String s : strings) {
+      bound += 2 + 3 * s.length(); // UTF-8 needs at most 3 bytes per UTF-16 char
+    }
+    return bound;
+  }
+
+  private static int changesBound(List<LevelChange> changes) {
+    int bound = 2;
+    for (LevelChange change : changes) {
+      bound += stringsBound(change.sku(), change.location()) + 40;
+    }
+    return bound;
+  }
+
+  public static byte[] encode(Event event) {
+    ByteBuffer buffer = ByteBuffer.allocate(sizeBound(event));
+    encode(event, buffer);
+    byte[] bytes = new byte[buffer.position()];
+    buffer.flip().get(bytes);
+    return bytes;
+  }
+
+  /** Writes {@code event} at the buffer's position; the buffer needs {@link #sizeBound} room. */
+  public static void encode(Event event, ByteBuffer out) {
+    switch (event) {
+      case Event.ItemDefined e -> {
+        header(out, ITEM_DEFINED, e);
+        string(out, e.sku());
+        string(out, e.name());
+        string(out, e.category());
+      }
+      case Event.StockReceived e -> {
+        header(out, STOCK_RECEIVED, e);
+        change(out, e.change());
+        out.putInt(e.quantity());
+        string(out, e.reason());
+      }
+      case Event.StockAdjusted e -> {
+        header(out, STOCK_ADJUSTED, e);
+        change(out, e.change());
+        string(out, e.reason());
+      }
+      case Event.SafetyStockSet e -> {
+        header(out, SAFETY_STOCK_SET, e);
+        change(out, e.change());
+      }
+      case Event.StockTransferred e -> {
+        header(out, STOCK_TRANSFERRED, e);
+        change(out, e.from());
+        change(out, e.to());
+        out.putInt(e.quantity());
+        string(out, e.reason());
+      }
+      case Event.ShortageDetected e -> {
+        header(out, SHORTAGE_DETECTED, e);
+        string(out, e.sku());
+        string(out, e.location());
+        out.putLong(e.available());
+      }
+      case Event.HoldReserved e -> {
+        header(out, HOLD_RESERVED, e);
+        string(out, e.holdId());
+        out.putShort((short) e.lines().size());
+        for (HoldLine line : e.lines()) {
+          string(out, line.sku());
+          string(out, line.location());
+          out.putInt(line.quantity());
+        }
+        string(out, e.customer());
+        string(out, e.reference());
+        out.putLong(e.expiresAt());
+        changes(out, e.changes());
+      }
+      case Event.HoldConfirmed e -> holdChanges(out, HOLD_CONFIRMED, e, e.holdId(), e.changes());
+      case Event.HoldReleased e -> holdChanges(out, HOLD_RELEASED, e, e.holdId(), e.changes());
+      case Event.HoldExpired e -> holdChanges(out, HOLD_EXPIRED, e, e.holdId(), e.changes());
+      case Event.HoldFulfilled e -> holdChanges(out, HOLD_FULFILLED, e, e.holdId(), e.changes());
+      case Event.HoldExtended e -> {
+        header(out, HOLD_EXTENDED, e);
+        string(out, e.holdId());
+        out.putLong(e.expiresAt());
+      }
+      case Event.StockFulfilled e -> {
+        header(out, STOCK_FULFILLED, e);
+        change(out, e.change());
+        out.putInt(e.quantity());
+        string(out, e.reason());
+      }
+      case Event.StockRestocked e -> {
+        header(out, STOCK_RESTOCKED, e);
+        change(out, e.change());
+        out.putInt(e.quantity());
+        string(out, e.reason());
+      }
+    }
+  }
+
+  private static void header(ByteBuffer out, byte type, Event event) {
+    out.put(type);
+    out.putLong(event.sequence());
+    out.putLong(event.time());
+  }
+
+  private static void holdChanges(ByteBuffer out, byte type, Event event, String holdId,
+      List<LevelChange> changes) {
+    header(out, type, event);
+    string(out, holdId);
+    changes(out, changes);
+  }
+
+  private static void changes(ByteBuffer out, List<LevelChange> changes) {
+    out.putShort((short) changes.size());
+    for (LevelChange change : changes) {
+      change(out, change);
+    }
+  }
+
+  private static void change(ByteBuffer out, LevelChange change) {
+    string(out, change.sku());
+    string(out, change.location());
+    quantities(out, change.before());
+    quantities(out, change.after());
+    out.putLong(change.version());
+  }
+
+  private static void quantities(ByteBuffer out, Quantities q) {
+    out.putInt(q.onHand());
+    out.putInt(q.reserved());
+    out.putInt(q.committed());
+    out.putInt(q.safetyStock());
+  }
+
+  private static void string(ByteBuffer out, String value) {
+    // Identifiers are ASCII: write them without the encoder's allocation.
+    int length = value.length();
+    boolean ascii = true;
+    for (int i = 0; i < length && ascii; i++) {
+      ascii = value.charAt(i) < 0x80;
+    }
+    if (ascii) {
+      out.putShort((short) length);
+      for (int i = 0; i < length; i++) {
+        out.put((byte) value.charAt(i));
+      }
+      return;
+    }
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > STRING_BYTES_MAX) {
+      throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long");
+    }
+    out.putShort((short) bytes.length);
+    out.put(bytes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  public static Event decode(byte[] bytes) {
+    return decode(ByteBuffer.wrap(bytes));
+  }
+
+  /** Decodes one event that fills the buffer from its position to its limit exactly. */
+  public static Event decode(ByteBuffer in) {
+    try {
+      Event event = decodeFields(in);
+      if (in.hasRemaining()) {
+        throw new IllegalArgumentException("event " + event.sequence() + " has "
+            + in.remaining() + " trailing bytes");
+      }
+      return event;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("event bytes end too early", e);
+    }
+  }
+
+  private static Event decodeFields(ByteBuffer in) {
+    byte type = in.get();
+    long sequence = in.getLong();
+    long time = in.getLong();
+    return switch (type) {
+      case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, string(in), string(in),
+          string(in));
+      case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, change(in), in.getInt(),
+          string(in));
+      case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, change(in), string(in));
+      case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, change(in));
+      case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, change(in), change(in),
+          in.getInt(), string(in));
+      case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, string(in), string(in),
+          in.getLong());
+      case HOLD_RESERVED -> holdReserved(in, sequence, time);
+      case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, string(in), changes(in));
+      case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, string(in), changes(in));
+      case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, string(in), changes(in));
+      case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, string(in), changes(in));
+      case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, string(in), in.getLong());
+      case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, change(in), in.getInt(),
+          string(in));
+      case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, change(in), in.getInt(),
+          string(in));
+      default -> throw new IllegalArgumentException("unknown event type " + type
+          + " at sequence " + sequence);
+    };
+  }
+
+  private static Event holdReserved(ByteBuffer in, long sequence, long time) {
+    String holdId = string(in);
+    int lineCount = count(in);
+    HoldLine[] lines = new HoldLine[lineCount];
+    for (int i = 0; i < lineCount; i++) {
+      lines[i] = new HoldLine(string(in), string(in), in.getInt());
+    }
+    return new Event.HoldReserved(sequence, time, holdId, List.of(lines), string(in), string(in),
+        in.getLong(), changes(in));
+  }
+
+  private static List<LevelChange> changes(ByteBuffer in) {
+    int count = count(in);
+    LevelChange[] changes = new LevelChange[count];
+    for (int i = 0; i < count; i++) {
+      changes[i] = change(in);
+    }
+    return List.of(changes);
+  }
+
+  private static LevelChange change(ByteBuffer in) {
+    return new LevelChange(string(in), string(in), quantities(in), quantities(in), in.getLong());
+  }
+
+  private static Quantities quantities(ByteBuffer in) {
+    return new Quantities(in.getInt(), in.getInt(), in.getInt(), in.getInt());
+  }
+
+  private static int count(ByteBuffer in) {
+    int count = in.getShort() & 0xffff;
+    // Each element takes at least 2 bytes; a count the buffer cannot hold is garbage.
+    if (count * 2L > in.remaining()) {
+      throw new IllegalArgumentException("event claims " + count + " elements in "
+          + in.remaining() + " bytes");
+    }
+    return count;
+  }
+
+  private static String string(ByteBuffer in) {
+    int length = in.getShort() & 0xffff;
+    if (length > in.remaining()) {
+      throw new IllegalArgumentException("event string of " + length + " bytes exceeds the "
+          + in.remaining() + " bytes left");
+    }
+    ByteBuffer slice = in.slice(in.position(), length);
+    in.position(in.position() + length);
+    if (slice.hasArray() && isAscii(slice.array(), slice.arrayOffset(), length)) {
+      return new String(slice.array(), slice.arrayOffset(), length, StandardCharsets.US_ASCII);
+    }
+    try {
+      // Strict: damaged bytes must not turn silently into different text.
+      return StandardCharsets.UTF_8.newDecoder().decode(slice).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("event string is not valid UTF-8", e);
+    }
+  }
+
+  private static boolean isAscii(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      if (bytes[i] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
