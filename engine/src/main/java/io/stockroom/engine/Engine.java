@@ -76,6 +76,15 @@ public final class Engine {
     return expiries.size();
   }
 
+  /**
+   * When the next active hold falls due ({@link Long#MAX_VALUE} if none): the sequencer sends a
+   * {@link Command.Tick} at that time, so expiry happens on time even when nothing else does.
+   */
+  public long nextExpiryAt() {
+    Hold next = expiries.peek();
+    return next == null ? Long.MAX_VALUE : next.expiresAt;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Commands
 

@@ -122,6 +122,19 @@ class EngineTest {
   }
 
   @Test
+  void nextExpiryIsTheEarliestActiveDeadline() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 3, null));
+    assertThat(engine.nextExpiryAt()).isEqualTo(Long.MAX_VALUE);
+    reserve("h1", 1);
+    apply(new Reserve("h2", List.of(new HoldLine("tee", DEFAULT_LOCATION, 1)), null, null,
+        MINUTE));
+
+    assertThat(engine.nextExpiryAt()).isEqualTo(time + MINUTE);
+    accept(new Release("h2"));
+    assertThat(engine.nextExpiryAt()).isEqualTo(time + 10 * MINUTE);
+  }
+
+  @Test
   void holdIsNotExpiredBeforeItsDeadline() {
     accept(new Receive("tee", DEFAULT_LOCATION, 3, null));
     reserve("h1", 2);
