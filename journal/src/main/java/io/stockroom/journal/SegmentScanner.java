@@ -1,0 +1,231 @@
+package io.stockroom.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads one segment file front to back with large buffered reads and checks every record as it
+ * goes: framing, CRC32C, sequence continuity and the hash chain. Recovery, verify and readers all
+ * use it, so there is one parser and one notion of "valid".
+ *
+ * <p>Why one buffer refilled in bulk: a syscall per record would cap replay far below a million
+ * records per second. The buffer is at least one largest record, so a record always fits.
+ */
+final class SegmentScanner implements AutoCloseable {
+
+    enum Step { RECORD, END, INVALID }
+
+    private final StorageFile file;
+    private final String name;
+    private final long fileSize;
+    private final byte[] buffer;
+    private final ByteBuffer view;
+    private final CRC32C crc = new CRC32C();
+    private final int payloadBytesMax;
+
+    /** File offset of buffer[0]. */
+    private long bufferStart;
+    /** Number of valid bytes in the buffer. */
+    private int bufferLimit;
+    /** Buffer index of the next unread byte. */
+    private int cursor;
+
+    private long nextSequence;
+    private int lastChecksum;
+    private int headerPreviousChecksum;
+
+    private long recordOffset;
+    private long sequence;
+    private int payloadIndex;
+    private int payloadLength;
+
+    private Corruption failure;
+    private boolean failureMayBeTorn;
+
+    SegmentScanner(StorageFile file, String name, long fileSize, byte[] buffer, int payloadBytesMax) {
+        Invariants.check(buffer.length >= Format.RECORD_HEADER_BYTES + payloadBytesMax, "read buffer holds a record");
+        this.file = file;
+        this.name = name;
+        this.fileSize = fileSize;
+        this.buffer = buffer;
+        this.view = ByteBuffer.wrap(buffer);
+        this.payloadBytesMax = payloadBytesMax;
+    }
+
+    static SegmentScanner open(Storage storage, String name, byte[] buffer, int payloadBytesMax) throws IOException {
+        StorageFile file = storage.open(name);
+        try {
+            return new SegmentScanner(file, name, file.size(), buffer, payloadBytesMax);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads and checks the header, including that it names the same first sequence as the file.
+     *
+     * @return true if valid; otherwise {@link #failure()} says why
+     */
+    boolean readHeader() throws IOException {
+        long named = Format.sequenceOf(name, Format.SEGMENT_SUFFIX);
+        if (!ensure(Format.SEGMENT_HEADER_BYTES)) {
+            return fail(Corruption.Kind.SEGMENT_HEADER_INVALID, 0, named,
+                    "file has " + fileSize + " bytes, shorter than the " + Format.SEGMENT_HEADER_BYTES + "-byte header", true);
+        }
+        String problem = Format.segmentHeaderProblem(buffer, cursor, crc);
+        if (problem != null) {
+            return fail(Corruption.Kind.SEGMENT_HEADER_INVALID, 0, named, problem, true);
+        }
+        long first = Format.headerFirstSequence(buffer, cursor);
+        if (first != named || first < 1) {
+            return fail(Corruption.Kind.SEGMENT_NAME_MISMATCH, 0, named,
+                    "header says first sequence " + first + " but the file name says " + named, false);
+        }
+        nextSequence = first;
+        headerPreviousChecksum = Format.headerPreviousChecksum(buffer, cursor);
+        lastChecksum = headerPreviousChecksum;
+        cursor += Format.SEGMENT_HEADER_BYTES;
+        return true;
+    }
+
+    /** Parses the next record: RECORD (accessors valid), END (clean end of file) or INVALID. */
+    Step next() throws IOException {
+        long offset = offset();
+        if (offset == fileSize) {
+            return Step.END;
+        }
+        if (!ensure(Format.RECORD_HEADER_BYTES)) {
+            fail(Corruption.Kind.RECORD_TRUNCATED, offset, nextSequence,
+                    "only " + (fileSize - offset) + " bytes left, a record header needs " + Format.RECORD_HEADER_BYTES, true);
+            return Step.INVALID;
+        }
+        int length = view.getInt(cursor);
+        if (length < 0 || length > payloadBytesMax) {
+            fail(Corruption.Kind.RECORD_LENGTH_INVALID, offset, nextSequence,
+                    "length " + length + " outside [0, " + payloadBytesMax + "]", true);
+            return Step.INVALID;
+        }
+        if (!ensure(Format.RECORD_HEADER_BYTES + length)) {
+            fail(Corruption.Kind.RECORD_TRUNCATED, offset, nextSequence, "record of " + (Format.RECORD_HEADER_BYTES + length)
+                    + " bytes but only " + (fileSize - offset) + " bytes left in the file", true);
+            return Step.INVALID;
+        }
+        int stored = view.getInt(cursor + 4);
+        int computed = Format.recordChecksum(crc, buffer, cursor, length);
+        if (stored != computed) {
+            fail(Corruption.Kind.RECORD_CHECKSUM_MISMATCH, offset, nextSequence,
+                    "stored checksum " + Format.hex(stored) + ", computed " + Format.hex(computed), true);
+            return Step.INVALID;
+        }
+        long found = view.getLong(cursor + 8);
+        if (found != nextSequence) {
+            fail(Corruption.Kind.SEQUENCE_DISCONTINUOUS, offset, nextSequence, "record carries sequence " + found
+                    + (found < nextSequence ? " (duplicate or out of order)" : " (gap)"), false);
+            return Step.INVALID;
+        }
+        int previous = view.getInt(cursor + 16);
+        if (previous != lastChecksum) {
+            fail(Corruption.Kind.CHAIN_BROKEN, offset, nextSequence, "record names previous checksum " + Format.hex(previous)
+                    + " but the record before it has checksum " + Format.hex(lastChecksum), false);
+            return Step.INVALID;
+        }
+        recordOffset = offset;
+        sequence = found;
+        payloadIndex = cursor + Format.RECORD_HEADER_BYTES;
+        payloadLength = length;
+        lastChecksum = stored;
+        nextSequence = found + 1;
+        cursor += Format.RECORD_HEADER_BYTES + length;
+        return Step.RECORD;
+    }
+
+    /** Makes at least {@code count} bytes from the cursor available; false if the file ends first. */
+    private boolean ensure(int count) throws IOException {
+        if (bufferLimit - cursor >= count) {
+            return true;
+        }
+        int remaining = bufferLimit - cursor;
+        System.arraycopy(buffer, cursor, buffer, 0, remaining);
+        bufferStart += cursor;
+        cursor = 0;
+        bufferLimit = remaining;
+        // Bounded: every pass reads at least one byte or leaves the loop.
+        while (bufferLimit < buffer.length && bufferStart + bufferLimit < fileSize) {
+            int want = (int) Math.min(buffer.length - bufferLimit, fileSize - bufferStart - bufferLimit);
+            int read = file.read(ByteBuffer.wrap(buffer, bufferLimit, want), bufferStart + bufferLimit);
+            if (read <= 0) {
+                break;
+            }
+            bufferLimit += read;
+        }
+        return bufferLimit >= count;
+    }
+
+    private boolean fail(Corruption.Kind kind, long offset, long expectedSequence, String detail, boolean mayBeTorn) {
+        failure = new Corruption(kind, name, offset, Math.max(0, expectedSequence), detail);
+        failureMayBeTorn = mayBeTorn;
+        return false;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long fileSize() {
+        return fileSize;
+    }
+
+    /** Offset of the next unread byte: after a RECORD, the end of that record. */
+    long offset() {
+        return bufferStart + cursor;
+    }
+
+    long nextSequence() {
+        return nextSequence;
+    }
+
+    int lastChecksum() {
+        return lastChecksum;
+    }
+
+    int headerPreviousChecksum() {
+        return headerPreviousChecksum;
+    }
+
+    long recordOffset() {
+        return recordOffset;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    int payloadLength() {
+        return payloadLength;
+    }
+
+    byte[] payloadCopy() {
+        return Arrays.copyOfRange(buffer, payloadIndex, payloadIndex + payloadLength);
+    }
+
+    Corruption failure() {
+        return failure;
+    }
+
+    /** True if the failure could be a write cut short by a crash (as opposed to a valid record that is wrong). */
+    boolean failureMayBeTorn() {
+        return failureMayBeTorn;
+    }
+
+    StorageFile file() {
+        return file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+}
