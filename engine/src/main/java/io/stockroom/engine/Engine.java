@@ -786,10 +786,18 @@ public final class Engine {
     }
   }
 
-  /** Visits every hold the engine knows: active ones and retained resolved ones. */
+  /**
+   * Visits every hold the engine knows: first the retained resolved ones in the order they
+   * resolved (the order in which they will be forgotten), then the active ones.
+   */
   public void forEachHold(Consumer<HoldView> visitor) {
-    for (Hold hold : holds.values()) {
+    for (Hold hold : resolved) {
       visitor.accept(hold.view());
+    }
+    for (Hold hold : holds.values()) {
+      if (hold.state == HoldState.ACTIVE) {
+        visitor.accept(hold.view());
+      }
     }
   }
 

@@ -35,7 +35,7 @@ public record Limits(
       1_000_000,         // holdsResolvedRetainedMax: resolved holds kept for lookups
       1_000L,            // holdTimeoutMillisMin: 1 second
       7L * 24 * 3600_000L, // holdTimeoutMillisMax: 7 days
-      10_000);           // expiriesPerCommandMax: holds expired by one command at most
+      1_000);            // expiriesPerCommandMax: holds expired by one command at most
 
   public Limits {
     validate(identifierLengthMax, nameLengthMax, textLengthMax, quantityMax, linesPerHoldMax,

@@ -1,0 +1,188 @@
+package io.stockroom.server.sequencer;
+
+import io.stockroom.engine.Command;
+import io.stockroom.engine.Engine;
+import io.stockroom.engine.Event;
+import io.stockroom.engine.EventCodec;
+import io.stockroom.engine.InvariantViolatedException;
+import io.stockroom.engine.Limits;
+import io.stockroom.engine.Result;
+import io.stockroom.journal.Journal;
+import io.stockroom.journal.JournalConfig;
+import io.stockroom.journal.JournalCorruptException;
+import io.stockroom.journal.JournalReader;
+import io.stockroom.journal.RecoveryReport;
+import io.stockroom.journal.Snapshot;
+import io.stockroom.journal.Storage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine and its journal, kept in step: recovery rebuilds the engine from the newest
+ * snapshot plus the events after it, and {@link #commit} makes a batch's events durable before
+ * anyone may see them. Single-threaded like the engine: only the writer thread uses it.
+ *
+ * <p>Journal record sequence == event sequence, always: the engine numbers events, the journal
+ * checks continuity, and recovery checks that the decoded event carries the record's sequence.
+ */
+public final class Ledger implements AutoCloseable {
+
+  private final Engine engine;
+  private final Journal journal;
+  private final JournalConfig journalConfig;
+  private final Recovered recovered;
+  private final List<byte[]> payloads = new ArrayList<>();
+
+  /** What startup found and did; logged and exported as metrics by the caller. */
+  public record Recovered(RecoveryReport journal, long snapshotSequence, long eventsReplayed,
+      Duration duration) {}
+
+  private Ledger(Engine engine, Journal journal, JournalConfig journalConfig,
+      Recovered recovered) {
+    this.engine = engine;
+    this.journal = journal;
+    this.journalConfig = journalConfig;
+    this.recovered = recovered;
+  }
+
+  /**
+   * Opens the journal (truncating a torn tail, refusing corruption), rebuilds the engine and
+   * audits it. Any inconsistency is thrown: the service must not start on a state it cannot
+   * vouch for.
+   */
+  public static Ledger open(Storage storage, JournalConfig journalConfig, Limits limits)
+      throws IOException {
+    long started = System.nanoTime();
+    Journal journal = Journal.open(storage, journalConfig);
+    try {
+      Snapshot snapshot = journal.recoveredSnapshot().orElse(null);
+      Engine engine = snapshot == null ? new Engine(limits)
+          : Engine.fromSnapshot(limits, snapshot.state());
+      long snapshotSequence = snapshot == null ? 0 : snapshot.sequence();
+      if (engine.sequence() != snapshotSequence) {
+        throw new IllegalStateException("snapshot at sequence " + snapshotSequence
+            + " holds an engine at sequence " + engine.sequence());
+      }
+      long replayed = replay(journal, engine);
+      if (engine.sequence() != journal.lastSequence()) {
+        throw new IllegalStateException("recovered engine is at sequence " + engine.sequence()
+            + " but the journal ends at " + journal.lastSequence());
+      }
+      engine.checkInvariants();
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      return new Ledger(engine, journal, journalConfig,
+          new Recovered(journal.recoveryReport(), snapshotSequence, replayed, took));
+    } catch (IOException | RuntimeException e) {
+      journal.close();
+      throw e;
+    }
+  }
+
+  private static long replay(Journal journal, Engine engine) throws IOException {
+    long replayed = 0;
+    try (JournalReader reader = journal.read(engine.sequence() + 1)) {
+      while (reader.next()) {
+        Event event;
+        try {
+          event = EventCodec.decode(reader.payload());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalStateException("journal record " + reader.sequence()
+              + " passed its checksum but is not a valid event: " + e.getMessage(), e);
+        }
+        if (event.sequence() != reader.sequence()) {
+          throw new IllegalStateException("journal record " + reader.sequence()
+              + " holds event " + event.sequence());
+        }
+        try {
+          engine.replay(event);
+        } catch (InvariantViolatedException e) {
+          throw new IllegalStateException("journal record " + reader.sequence()
+              + " does not apply to the recovered state: " + e.getMessage(), e);
+        }
+        replayed++;
+      }
+    }
+    return replayed;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public Journal journal() {
+    return journal;
+  }
+
+  public Recovered recovered() {
+    return recovered;
+  }
+
+  /** Applies one command; its events are appended to {@code out} (not yet durable). */
+  public Result apply(long time, Command command, List<Event> out) {
+    return engine.apply(time, command, out);
+  }
+
+  /**
+   * Makes {@code events} (the events the engine produced since the last commit, in order)
+   * durable as one atomic journal batch with one fsync. Only after this returns may the caller
+   * acknowledge or publish them. The batch is never split: a split could recover half of a
+   * command's events, so the sequencer must size batches to {@link #batchEventsMax()}.
+   *
+   * @throws IOException the journal failed; nothing of this batch may be acknowledged, and the
+   *     journal accepts nothing more (fail-stop)
+   */
+  public void commit(List<Event> events) throws IOException {
+    if (events.isEmpty()) {
+      return;
+    }
+    if (events.size() > journalConfig.batchRecordsMax()) {
+      throw new IllegalStateException("a batch of " + events.size() + " events exceeds the"
+          + " journal's batchRecordsMax " + journalConfig.batchRecordsMax());
+    }
+    payloads.clear();
+    for (Event event : events) {
+      payloads.add(EventCodec.encode(event));
+    }
+    long first = events.get(0).sequence();
+    if (first != journal.lastSequence() + 1) {
+      throw new IllegalStateException("commit of event " + first + " after journal sequence "
+          + journal.lastSequence() + ": events were lost or committed twice");
+    }
+    journal.append(first, payloads);
+    if (journal.lastSequence() != engine.sequence()) {
+      throw new IllegalStateException("journal at " + journal.lastSequence()
+          + " after commit but the engine is at " + engine.sequence());
+    }
+  }
+
+  /** The most events one {@link #commit} takes. */
+  public int batchEventsMax() {
+    return journalConfig.batchRecordsMax();
+  }
+
+  /** Writes a snapshot of the engine at the journal's last durable sequence. */
+  public void snapshot() throws IOException {
+    if (journal.lastSequence() != engine.sequence()) {
+      throw new IllegalStateException("snapshot with uncommitted events: journal at "
+          + journal.lastSequence() + ", engine at " + engine.sequence());
+    }
+    journal.writeSnapshot(engine.snapshot());
+  }
+
+  /** True when a corrupt-journal exception is behind {@code error}, for clear startup errors. */
+  public static boolean isCorruption(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof JournalCorruptException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() throws IOException {
+    journal.close();
+  }
+}

@@ -1,0 +1,283 @@
+package io.stockroom.server.sequencer;
+
+import io.stockroom.engine.Command;
+import io.stockroom.engine.Event;
+import io.stockroom.engine.Result;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The single writer. Request handlers {@link #submit} commands into a bounded queue; one
+ * platform thread drains up to a batch of them, stamps the batch with one time, applies it to
+ * the engine, makes the batch's events durable with one fsync ({@link Ledger#commit}), and only
+ * then completes the callers' futures and hands the events to the {@link Listener}s (read view,
+ * streams). Nothing a client can observe is ever ahead of the disk.
+ *
+ * <p>Failure is final: if the journal fails, every command of the failed batch and every later
+ * one is refused with {@link WritesUnavailableException}; the engine now holds events the disk
+ * does not, so it must not acknowledge anything again until a restart recovers from the journal.
+ * Reads keep working from the read view, which only ever saw durable batches. An invariant
+ * violation inside the engine goes to the fatal handler, which stops the process.
+ */
+public final class Sequencer implements AutoCloseable {
+
+  /** Told about every durable batch, on the writer thread: must be quick and never block. */
+  public interface Listener {
+    void onDurable(List<Event> events, long sequence);
+  }
+
+  /** The outcome of one command, known once its batch is durable. */
+  public record Outcome(Result result, List<Event> events, long sequence) {}
+
+  /** Queue and batch limits; see docs/CONFIGURATION.md. */
+  public record Settings(int queueCapacity, int batchCommandsMax, long snapshotEveryEvents) {
+    public Settings {
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+      }
+      if (batchCommandsMax < 1) {
+        throw new IllegalArgumentException("batchCommandsMax must be positive: "
+            + batchCommandsMax);
+      }
+      if (snapshotEveryEvents < 1) {
+        throw new IllegalArgumentException("snapshotEveryEvents must be positive: "
+            + snapshotEveryEvents);
+      }
+    }
+  }
+
+  private record Submission(Command command, CompletableFuture<Outcome> future) {}
+
+  private static final Command TICK = new Command.Tick();
+  /** Longest the writer sleeps with nothing to do, so a stop request is seen promptly. */
+  private static final long IDLE_WAIT_MILLIS_MAX = 200;
+
+  private final Ledger ledger;
+  private final LongSupplier clock;
+  private final Settings settings;
+  private final List<Listener> listeners;
+  private final Thread.UncaughtExceptionHandler fatal;
+  private final ArrayBlockingQueue<Submission> queue;
+  private final Thread writer;
+  private final int eventsPerCommandMax;
+  private final SequencerMetrics metrics;
+
+  private volatile boolean stopping;
+  private volatile Throwable failure;
+  private volatile long durableSequence;
+  private long time;
+  private long eventsSinceSnapshot;
+
+  public Sequencer(Ledger ledger, LongSupplier clock, Settings settings, List<Listener> listeners,
+      SequencerMetrics metrics, Thread.UncaughtExceptionHandler fatal) {
+    this.ledger = ledger;
+    this.clock = clock;
+    this.settings = settings;
+    this.listeners = List.copyOf(listeners);
+    this.metrics = metrics;
+    this.fatal = fatal;
+    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    // A command may expire up to expiriesPerCommandMax holds, then emit its own events (at most
+    // two, e.g. an adjust and its shortage). A batch must always have room for one more.
+    this.eventsPerCommandMax = ledger.engine().limits().expiriesPerCommandMax() + 2;
+    if (eventsPerCommandMax > ledger.batchEventsMax()) {
+      throw new IllegalArgumentException("the journal's batchRecordsMax ("
+          + ledger.batchEventsMax() + ") must be at least expiriesPerCommandMax + 2 ("
+          + eventsPerCommandMax + ") so one command's events always fit in one batch");
+    }
+    this.durableSequence = ledger.engine().sequence();
+    this.time = ledger.engine().now(); // never go back behind the last recorded event
+    this.writer = Thread.ofPlatform().name("stockroom-writer").unstarted(this::run);
+  }
+
+  public void start() {
+    writer.start();
+  }
+
+  /**
+   * Queues a command. The future completes once the command's batch is durable (or fails with
+   * {@link WritesUnavailableException} when the journal has failed or the service is stopping).
+   *
+   * @throws OverloadedException the queue is full: answer 503 with Retry-After, do not wait
+   */
+  public CompletableFuture<Outcome> submit(Command command) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(new WritesUnavailableException(
+          "writes are unavailable: " + failure.getMessage(), failure));
+    }
+    if (stopping) {
+      return CompletableFuture.failedFuture(
+          new WritesUnavailableException("the service is stopping", null));
+    }
+    CompletableFuture<Outcome> future = new CompletableFuture<>();
+    if (!queue.offer(new Submission(command, future))) {
+      metrics.rejectedOverload();
+      throw new OverloadedException(queue.size());
+    }
+    return future;
+  }
+
+  /** The sequence of the last durable event. */
+  public long durableSequence() {
+    return durableSequence;
+  }
+
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  public int queueCapacity() {
+    return settings.queueCapacity();
+  }
+
+  /** True while writes can be acknowledged (not failed, not stopping). */
+  public boolean writable() {
+    return failure == null && !stopping && writer.isAlive();
+  }
+
+  public Throwable failure() {
+    return failure;
+  }
+
+  /**
+   * Stops accepting, lets the writer finish what is queued (each command is still made durable
+   * and answered), and waits for it. Safe to call twice.
+   */
+  @Override
+  public void close() throws InterruptedException {
+    stopping = true;
+    if (writer.isAlive()) {
+      writer.join();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The writer thread
+
+  private void run() {
+    List<Submission> batch = new ArrayList<>(settings.batchCommandsMax());
+    List<Event> events = new ArrayList<>();
+    int[] ends = new int[settings.batchCommandsMax()];
+    Result[] results = new Result[settings.batchCommandsMax()];
+    try {
+      catchUpExpiries(events);
+      while (true) {
+        Submission first = awaitWork();
+        if (first == null && stopping && queue.isEmpty()) {
+          return;
+        }
+        batch.clear();
+        events.clear();
+        stampTime();
+        if (first == null) {
+          ledger.apply(time, TICK, events); // a hold fell due with nothing else to do
+        } else {
+          fill(first, batch, events, ends, results);
+        }
+        commit(batch, events, ends, results);
+      }
+    } catch (Throwable error) {
+      failure = error;
+      failQueued(batch, error);
+      if (!(error instanceof IOException)) {
+        fatal.uncaughtException(Thread.currentThread(), error);
+      }
+    }
+  }
+
+  /** Expires every hold that fell due while the service was down, before taking requests. */
+  private void catchUpExpiries(List<Event> events) throws IOException {
+    stampTime();
+    while (ledger.engine().nextExpiryAt() <= time) {
+      events.clear();
+      ledger.apply(time, TICK, events);
+      commit(List.of(), events, new int[0], new Result[0]);
+    }
+  }
+
+  /** The next submission, or null when a hold falls due (or a stop is requested) first. */
+  private Submission awaitWork() throws InterruptedException {
+    while (true) {
+      Submission next = queue.poll();
+      if (next != null || stopping) {
+        return next;
+      }
+      long now = Math.max(time, clock.getAsLong());
+      long untilExpiry = ledger.engine().nextExpiryAt() - now;
+      if (untilExpiry <= 0) {
+        return null;
+      }
+      next = queue.poll(Math.min(untilExpiry, IDLE_WAIT_MILLIS_MAX), TimeUnit.MILLISECONDS);
+      if (next != null) {
+        return next;
+      }
+    }
+  }
+
+  private void stampTime() {
+    time = Math.max(time, clock.getAsLong()); // a clock stepping back never moves time back
+  }
+
+  /** Applies the first command and as many queued ones as the batch limits allow. */
+  private void fill(Submission first, List<Submission> batch, List<Event> events, int[] ends,
+      Result[] results) {
+    Submission next = first;
+    int budget = ledger.batchEventsMax();
+    while (next != null) {
+      results[batch.size()] = ledger.apply(time, next.command(), events);
+      batch.add(next);
+      ends[batch.size() - 1] = events.size();
+      if (batch.size() == settings.batchCommandsMax()
+          || events.size() + eventsPerCommandMax > budget) {
+        return;
+      }
+      next = queue.poll();
+    }
+  }
+
+  private void commit(List<Submission> batch, List<Event> events, int[] ends, Result[] results)
+      throws IOException {
+    long started = System.nanoTime();
+    ledger.commit(events); // throws: nothing below runs, the batch is failed by run()
+    long synced = System.nanoTime();
+    long sequence = ledger.engine().sequence();
+    durableSequence = sequence;
+    metrics.batch(batch.size(), events.size(), synced - started);
+    List<Event> durable = List.copyOf(events);
+    // The view first, then the answers: a caller that reads right after its ack sees its write.
+    if (!durable.isEmpty()) {
+      for (Listener listener : listeners) {
+        listener.onDurable(durable, sequence);
+      }
+    }
+    int start = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      int end = ends[i];
+      batch.get(i).future().complete(new Outcome(results[i], durable.subList(start, end),
+          sequence));
+      start = end;
+    }
+    eventsSinceSnapshot += events.size();
+    if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
+      ledger.snapshot();
+      eventsSinceSnapshot = 0;
+    }
+  }
+
+  private void failQueued(List<Submission> batch, Throwable error) {
+    WritesUnavailableException refused = new WritesUnavailableException(
+        "writes are unavailable: " + error.getMessage(), error);
+    for (Submission submission : batch) {
+      submission.future().completeExceptionally(refused);
+    }
+    Submission queued;
+    while ((queued = queue.poll()) != null) {
+      queued.future().completeExceptionally(refused);
+    }
+  }
+}

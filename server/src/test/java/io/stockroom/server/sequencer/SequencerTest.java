@@ -1,0 +1,225 @@
+package io.stockroom.server.sequencer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.stockroom.engine.Command;
+import io.stockroom.engine.Engine;
+import io.stockroom.engine.Event;
+import io.stockroom.engine.HoldLine;
+import io.stockroom.engine.HoldState;
+import io.stockroom.engine.Limits;
+import io.stockroom.engine.Rejection;
+import io.stockroom.journal.FaultyStorage;
+import io.stockroom.journal.JournalConfig;
+import io.stockroom.journal.Storage;
+import io.stockroom.server.read.ReadView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SequencerTest {
+
+  private static final JournalConfig JOURNAL = JournalConfig.defaults();
+  private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+  private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+  private Ledger ledger;
+  private Sequencer sequencer;
+  private ReadView view;
+
+  private void start(Storage storage, int queueCapacity) throws Exception {
+    ledger = Ledger.open(storage, JOURNAL, Limits.DEFAULTS);
+    view = ReadView.of(ledger.engine());
+    sequencer = new Sequencer(ledger, clock::get,
+        new Sequencer.Settings(queueCapacity, 512, 1_000_000), List.of(view),
+        SequencerMetrics.NONE, (thread, error) -> fatal.set(error));
+    sequencer.start();
+  }
+
+  private void stop() throws Exception {
+    sequencer.close();
+    ledger.close();
+  }
+
+  @AfterEach
+  void noFatalError() throws Exception {
+    if (sequencer != null) {
+      stop();
+    }
+    assertThat(fatal.get()).isNull();
+  }
+
+  private Sequencer.Outcome run(Command command) {
+    return sequencer.submit(command).join();
+  }
+
+  private void stock(String sku, int units) {
+    assertThat(run(new Command.DefineItem(sku, sku, "test")).result().accepted()).isTrue();
+    assertThat(run(new Command.Receive(sku, Engine.DEFAULT_LOCATION, units, null)).result()
+        .accepted()).isTrue();
+  }
+
+  private static Command.Reserve reserve(String id, String sku, int quantity, long ttl) {
+    return new Command.Reserve(id, List.of(new HoldLine(sku, Engine.DEFAULT_LOCATION, quantity)),
+        null, null, ttl);
+  }
+
+  @Test
+  void lastUnitsGoToExactlyAsManyConcurrentBuyers() throws Exception {
+    start(new FaultyStorage(1), 10_000);
+    stock("tee", 50);
+    int buyers = 400;
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<Sequencer.Outcome>> outcomes = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<Sequencer.Outcome>> futures = new ArrayList<>();
+      for (int i = 0; i < buyers; i++) {
+        String id = "buyer-" + i;
+        futures.add(pool.submit(() -> {
+          go.await();
+          return sequencer.submit(reserve(id, "tee", 1, 60_000)).join();
+        }));
+      }
+      go.countDown();
+      for (var future : futures) {
+        outcomes.add(CompletableFuture.completedFuture(future.get(30, TimeUnit.SECONDS)));
+      }
+    }
+    long won = outcomes.stream().filter(o -> o.join().result().accepted()).count();
+    long lost = outcomes.stream()
+        .filter(o -> o.join().result().rejection() == Rejection.INSUFFICIENT_STOCK).count();
+
+    assertThat(won).isEqualTo(50);
+    assertThat(lost).isEqualTo(buyers - 50);
+    ReadView.Level level = view.item("tee").level(Engine.DEFAULT_LOCATION);
+    assertThat(level.available()).isZero();
+    assertThat(level.reserved()).isEqualTo(50);
+  }
+
+  @Test
+  void outcomeCarriesTheCommandsEventsAndTheViewAlreadyShowsThem() throws Exception {
+    start(new FaultyStorage(2), 100);
+    stock("tee", 5);
+
+    Sequencer.Outcome outcome = run(reserve("h1", "tee", 2, 60_000));
+
+    assertThat(outcome.events()).singleElement().isInstanceOf(Event.HoldReserved.class);
+    assertThat(outcome.sequence()).isEqualTo(outcome.events().get(0).sequence());
+    assertThat(view.sequence()).isGreaterThanOrEqualTo(outcome.sequence());
+    assertThat(view.hold("h1").state()).isEqualTo(HoldState.ACTIVE);
+    assertThat(sequencer.durableSequence()).isEqualTo(outcome.sequence());
+  }
+
+  @Test
+  void failedFsyncAcknowledgesNothingAndStopsWrites() throws Exception {
+    FaultyStorage storage = new FaultyStorage(3);
+    start(storage, 100);
+    stock("tee", 5);
+    long durable = sequencer.durableSequence();
+    storage.failNextSyncs(1);
+
+    CompletableFuture<Sequencer.Outcome> failed = sequencer.submit(reserve("h1", "tee", 1,
+        60_000));
+
+    assertThatThrownBy(failed::join).isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(WritesUnavailableException.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !sequencer.writable());
+    assertThatThrownBy(() -> run(reserve("h2", "tee", 1, 60_000)))
+        .hasCauseInstanceOf(WritesUnavailableException.class);
+    assertThat(view.sequence()).isEqualTo(durable); // readers never saw the failed batch
+    assertThat(fatal.get()).isNull(); // a journal failure is fail-stop for writes, not a crash
+    stop();
+    sequencer = null;
+
+    storage.crash();
+    Ledger recovered = Ledger.open(storage, JOURNAL, Limits.DEFAULTS);
+    assertThat(recovered.engine().sequence()).isGreaterThanOrEqualTo(durable);
+    assertThat(recovered.engine().level("tee", Engine.DEFAULT_LOCATION).onHand()).isEqualTo(5);
+    recovered.close();
+  }
+
+  @Test
+  void fullQueueIsRefusedAtOnceAndServiceRecovers() throws Exception {
+    GatedStorage storage = new GatedStorage(new FaultyStorage(4));
+    start(storage, 8);
+    stock("tee", 100);
+    storage.close(); // the next fsync waits at the gate
+    List<CompletableFuture<Sequencer.Outcome>> queued = new ArrayList<>();
+    queued.add(sequencer.submit(reserve("first", "tee", 1, 60_000)));
+    storage.syncsWaiting.acquire(); // the writer is inside the fsync of "first"
+    for (int i = 0; i < 8; i++) {
+      queued.add(sequencer.submit(reserve("q" + i, "tee", 1, 60_000)));
+    }
+
+    assertThatThrownBy(() -> sequencer.submit(reserve("overflow", "tee", 1, 60_000)))
+        .isInstanceOf(OverloadedException.class);
+
+    storage.open();
+    for (CompletableFuture<Sequencer.Outcome> future : queued) {
+      assertThat(future.get(10, TimeUnit.SECONDS).result().accepted()).isTrue();
+    }
+    assertThat(run(reserve("after", "tee", 1, 60_000)).result().accepted()).isTrue();
+  }
+
+  @Test
+  void holdsExpireOnTimeWithNoOtherTraffic() throws Exception {
+    start(new FaultyStorage(5), 100);
+    stock("tee", 3);
+    run(reserve("h1", "tee", 2, 1_000));
+
+    clock.addAndGet(1_000);
+
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> view.hold("h1").state() == HoldState.EXPIRED);
+    assertThat(view.item("tee").level(Engine.DEFAULT_LOCATION).available()).isEqualTo(3);
+  }
+
+  @Test
+  void restartRecoversTheAcknowledgedStateAndExpiresWhatFellDueWhileDown() throws Exception {
+    FaultyStorage storage = new FaultyStorage(6);
+    start(storage, 100);
+    stock("tee", 10);
+    run(reserve("short", "tee", 2, 5_000));
+    run(reserve("long", "tee", 3, 3_600_000));
+    run(new Command.Confirm("long"));
+    long checksum = ledger.engine().checksum();
+    stop();
+    sequencer = null;
+
+    Ledger reopened = Ledger.open(storage, JOURNAL, Limits.DEFAULTS);
+    assertThat(reopened.engine().checksum()).isEqualTo(checksum);
+    reopened.close();
+
+    clock.addAndGet(60_000); // the service was down for a minute
+    start(storage, 100);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> view.hold("short").state() == HoldState.EXPIRED);
+    assertThat(view.hold("long").state()).isEqualTo(HoldState.CONFIRMED);
+    assertThat(view.item("tee").level(Engine.DEFAULT_LOCATION).available()).isEqualTo(7);
+  }
+
+  @Test
+  void clockSteppingBackNeverMovesTimeBack() throws Exception {
+    start(new FaultyStorage(7), 100);
+    stock("tee", 3);
+    Sequencer.Outcome first = run(reserve("h1", "tee", 1, 10_000));
+    long reservedAt = first.events().get(0).time();
+
+    clock.addAndGet(-3_600_000);
+    Sequencer.Outcome second = run(reserve("h2", "tee", 1, 10_000));
+
+    assertThat(second.events().get(0).time()).isGreaterThanOrEqualTo(reservedAt);
+    assertThat(view.hold("h2").expiresAt()).isGreaterThanOrEqualTo(reservedAt + 10_000);
+  }
+}
