@@ -55,6 +55,15 @@ public sealed interface Command {
   /** Puts returned units back on hand. */
   record Restock(String sku, String location, int quantity, String reason) implements Command {}
 
+  /**
+   * A command sent with an idempotency key. The first time, {@code command} is applied and, if
+   * accepted, remembered with {@code fingerprint} (a digest of the request it came from). A
+   * repeat with the same fingerprint changes nothing and answers with the original events; a
+   * repeat with another fingerprint is {@link Rejection#IDEMPOTENCY_KEY_REUSED}. Rejected
+   * commands are not remembered: retrying them runs them again.
+   */
+  record Keyed(String key, long fingerprint, Command command) implements Command {}
+
   /** Only lets time pass, so holds past their deadline expire when nothing else happens. */
   record Tick() implements Command {}
 }

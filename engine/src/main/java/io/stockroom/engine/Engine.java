@@ -6,6 +6,7 @@ import io.stockroom.engine.Command.DefineItem;
 import io.stockroom.engine.Command.Extend;
 import io.stockroom.engine.Command.Fulfil;
 import io.stockroom.engine.Command.FulfilHold;
+import io.stockroom.engine.Command.Keyed;
 import io.stockroom.engine.Command.Receive;
 import io.stockroom.engine.Command.Release;
 import io.stockroom.engine.Command.Reserve;
@@ -16,6 +17,7 @@ import io.stockroom.engine.Command.Transfer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -40,10 +42,26 @@ public final class Engine {
   private final ExpiryQueue expiries = new ExpiryQueue();
   /** Resolved holds in resolution order; the oldest are forgotten past the retention limit. */
   private final ArrayDeque<Hold> resolved = new ArrayDeque<>();
+  /**
+   * Idempotency keys of accepted commands, oldest first: insertion order is the order in which
+   * they are forgotten past {@link Limits#idempotencyKeysMax()}, the same live and in replay.
+   */
+  private final LinkedHashMap<String, KeyRecord> keys = new LinkedHashMap<>();
+  /**
+   * One String per location name, so a million levels at "default" share one object rather than
+   * keeping whatever copy each creating request carried. Bounded; past the bound names are kept
+   * as they come.
+   */
+  private final HashMap<String, String> locationNames = new HashMap<>();
   private long sequence;
   private long now = Long.MIN_VALUE;
   private long holdOrdinal;
   private long levelCount;
+
+  /** What an idempotency key stands for: the request's digest and the events it produced. */
+  record KeyRecord(long fingerprint, long firstSequence, long lastSequence, long recordedAt) {}
+
+  private static final int LOCATION_NAMES_MAX = 100_000;
 
   public Engine(Limits limits) {
     this.limits = limits;
@@ -72,6 +90,11 @@ public final class Engine {
     return levelCount;
   }
 
+  /** Idempotency keys currently remembered. */
+  public int idempotencyKeyCount() {
+    return keys.size();
+  }
+
   public int activeHoldCount() {
     return expiries.size();
   }
@@ -98,7 +121,12 @@ public final class Engine {
       now = time;
     }
     expireDue(out);
+    return dispatch(command, out);
+  }
+
+  private Result dispatch(Command command, List<Event> out) {
     return switch (command) {
+      case Keyed keyed -> keyed(keyed, out);
       case Reserve reserve -> reserve(reserve, out);
       case Confirm confirm -> confirm(confirm, out);
       case Release release -> release(release, out);
@@ -113,6 +141,42 @@ public final class Engine {
       case DefineItem define -> defineItem(define, out);
       case Tick tick -> Result.ACCEPTED;
     };
+  }
+
+  private Result keyed(Keyed command, List<Event> out) {
+    String problem = validation.idempotencyKey(command.key());
+    if (problem == null && (command.command() instanceof Keyed
+        || command.command() instanceof Tick || command.command() == null)) {
+      problem = "an idempotency key must wrap one state-changing command";
+    }
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    KeyRecord known = keys.get(command.key());
+    if (known != null && now - known.recordedAt() < limits.idempotencyWindowMillis()) {
+      if (known.fingerprint() != command.fingerprint()) {
+        return Result.rejected(Rejection.IDEMPOTENCY_KEY_REUSED, "idempotency key "
+            + command.key() + " was used for a different request");
+      }
+      return Result.duplicate(known.firstSequence(), known.lastSequence());
+    }
+    long first = sequence + 1;
+    Result result = dispatch(command.command(), out);
+    if (result.accepted() && sequence >= first && limits.idempotencyKeysMax() > 0) {
+      long last = sequence;
+      out.add(new Event.RequestRecorded(++sequence, now, command.key(), command.fingerprint(),
+          first));
+      remember(command.key(), new KeyRecord(command.fingerprint(), first, last, now));
+    }
+    return result;
+  }
+
+  private void remember(String key, KeyRecord record) {
+    keys.remove(key); // re-inserting moves a reused (expired) key to the young end
+    keys.put(key, record);
+    while (keys.size() > limits.idempotencyKeysMax()) {
+      keys.remove(keys.firstEntry().getKey());
+    }
   }
 
   private Result defineItem(DefineItem command, List<Event> out) {
@@ -349,7 +413,14 @@ public final class Engine {
       level.reserved += quantity;
       changes[i] = changed(lines.get(i).sku(), level, before, 0, quantity, 0, 0);
     }
-    List<HoldLine> kept = List.copyOf(lines);
+    // Keep lines built from the engine's own strings, not the request's copies: a retained hold
+    // then costs no extra String objects.
+    HoldLine[] canonical = new HoldLine[count];
+    for (int i = 0; i < count; i++) {
+      canonical[i] = new HoldLine(items.get(lines.get(i).sku()).sku, levels[i].location,
+          lines.get(i).quantity());
+    }
+    List<HoldLine> kept = List.of(canonical);
     String customer = Validation.orEmpty(command.customer());
     String reference = Validation.orEmpty(command.reference());
     long expiresAt = now + command.timeoutMillis();
@@ -576,7 +647,14 @@ public final class Engine {
 
   private StockLevel addLevel(Item item, String location) {
     levelCount++;
-    return item.addLevel(location);
+    String name = locationNames.get(location);
+    if (name == null) {
+      name = location;
+      if (locationNames.size() < LOCATION_NAMES_MAX) {
+        locationNames.put(name, name);
+      }
+    }
+    return item.addLevel(name);
   }
 
   private static Result unknownItem(String sku) {
@@ -663,6 +741,8 @@ public final class Engine {
       case Event.HoldExpired e -> replayResolved(e.holdId(), e.changes(), HoldState.EXPIRED);
       case Event.HoldExtended e -> replayExtended(e);
       case Event.HoldFulfilled e -> replayFulfilled(e);
+      case Event.RequestRecorded e -> remember(e.key(), new KeyRecord(e.fingerprint(),
+          e.firstSequence(), e.sequence() - 1, e.time()));
     }
     sequence = event.sequence();
   }
@@ -888,13 +968,20 @@ public final class Engine {
     for (Hold hold : resolved) {
       order = Digest.combine(order, hold.ordinal);
     }
+    for (var entry : keys.entrySet()) {
+      KeyRecord key = entry.getValue();
+      order = Digest.combine(order, Digest.of(entry.getKey()));
+      order = Digest.combine(order, key.fingerprint());
+      order = Digest.combine(order, key.firstSequence() * 31 + key.lastSequence());
+      order = Digest.combine(order, key.recordedAt());
+    }
     return sum ^ Digest.mix(order);
   }
 
   /** Writes the whole state as compact bytes; {@link #fromSnapshot} reads them back. */
   public byte[] snapshot() {
-    return EngineSnapshot.write(this, items.values(), holds.values(), resolved, sequence, now,
-        holdOrdinal);
+    return EngineSnapshot.write(this, items.values(), holds.values(), resolved, keys, sequence,
+        now, holdOrdinal);
   }
 
   /**
@@ -933,6 +1020,12 @@ public final class Engine {
 
   Item itemForRestore(String sku) {
     return items.get(sku);
+  }
+
+  void restoreKey(String key, KeyRecord record) {
+    if (keys.put(key, record) != null) {
+      throw new IllegalArgumentException("snapshot lists idempotency key " + key + " twice");
+    }
   }
 
   void restoreHold(Hold hold) {

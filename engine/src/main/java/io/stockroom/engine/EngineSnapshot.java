@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -24,6 +25,8 @@ import java.util.zip.CRC32C;
  * int holds (resolved in resolution order, then active in creation order), per hold:
  *     id, byte state, long ordinal, long expiresAt, customer, reference, int lines,
  *     then per line: sku, location, int quantity
+ * int keys, then per idempotency key (oldest first): key, long fingerprint, long firstSequence,
+ *     long lastSequence, long recordedAt
  * long checksum, int crc32c (of every byte before it)
  * </pre>
  * The state checksum proves the rebuild; the CRC also covers what the checksum leaves out
@@ -39,7 +42,8 @@ final class EngineSnapshot {
   private EngineSnapshot() {}
 
   static byte[] write(Engine engine, Collection<Item> items, Collection<Hold> holds,
-      Collection<Hold> resolved, long sequence, long now, long holdOrdinal) {
+      Collection<Hold> resolved, Map<String, Engine.KeyRecord> keys, long sequence, long now,
+      long holdOrdinal) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + items.size() * 64);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
@@ -75,6 +79,14 @@ final class EngineSnapshot {
       }
       for (Hold hold : active) {
         writeHold(out, hold);
+      }
+      out.writeInt(keys.size());
+      for (Map.Entry<String, Engine.KeyRecord> entry : keys.entrySet()) {
+        out.writeUTF(entry.getKey());
+        out.writeLong(entry.getValue().fingerprint());
+        out.writeLong(entry.getValue().firstSequence());
+        out.writeLong(entry.getValue().lastSequence());
+        out.writeLong(entry.getValue().recordedAt());
       }
       out.writeLong(engine.checksum());
       out.writeInt(crc(bytes.toByteArray(), bytes.size()));
@@ -144,6 +156,11 @@ final class EngineSnapshot {
           limits.holdsActiveMax() + limits.holdsResolvedRetainedMax(), "holds");
       for (int i = 0; i < holdCount; i++) {
         engine.restoreHold(readHold(in, engine, limits));
+      }
+      int keyCount = count(in, limits.idempotencyKeysMax(), "idempotency keys");
+      for (int i = 0; i < keyCount; i++) {
+        engine.restoreKey(in.readUTF(), new Engine.KeyRecord(in.readLong(), in.readLong(),
+            in.readLong(), in.readLong()));
       }
       long expected = in.readLong();
       if (in.available() != 0) {

@@ -63,4 +63,12 @@ public sealed interface Event {
 
   record StockRestocked(long sequence, long time, LevelChange change, int quantity, String reason)
       implements Event {}
+
+  /**
+   * An idempotency key was used by an accepted command whose events are
+   * {@code firstSequence .. sequence - 1}. Always the last event of that command, so an atomic
+   * journal batch never keeps the command without its key or the key without its command.
+   */
+  record RequestRecorded(long sequence, long time, String key, long fingerprint,
+      long firstSequence) implements Event {}
 }

@@ -35,6 +35,7 @@ public final class EventCodec {
   private static final byte HOLD_FULFILLED = 12;
   private static final byte STOCK_FULFILLED = 13;
   private static final byte STOCK_RESTOCKED = 14;
+  private static final byte REQUEST_RECORDED = 15;
 
   /** No string the engine accepts comes near this; it bounds a decoder reading garbage. */
   private static final int STRING_BYTES_MAX = 65_535;
@@ -60,6 +61,7 @@ public final class EventCodec {
           + stringsBound(e.reason());
       case Event.ShortageDetected e -> 48 + stringsBound(e.sku(), e.location());
       case Event.HoldExtended e -> 40 + stringsBound(e.holdId());
+      case Event.RequestRecorded e -> 48 + stringsBound(e.key());
     };
   }
 
@@ -158,6 +160,12 @@ public final class EventCodec {
         change(out, e.change());
         out.putInt(e.quantity());
         string(out, e.reason());
+      }
+      case Event.RequestRecorded e -> {
+        header(out, REQUEST_RECORDED, e);
+        string(out, e.key());
+        out.putLong(e.fingerprint());
+        out.putLong(e.firstSequence());
       }
     }
   }
@@ -264,6 +272,8 @@ public final class EventCodec {
           string(in));
       case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, change(in), in.getInt(),
           string(in));
+      case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, string(in), in.getLong(),
+          in.getLong());
       default -> throw new IllegalArgumentException("unknown event type " + type
           + " at sequence " + sequence);
     };

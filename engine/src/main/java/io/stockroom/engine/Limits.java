@@ -20,7 +20,9 @@ public record Limits(
     int holdsResolvedRetainedMax,
     long holdTimeoutMillisMin,
     long holdTimeoutMillisMax,
-    int expiriesPerCommandMax) {
+    int expiriesPerCommandMax,
+    int idempotencyKeysMax,
+    long idempotencyWindowMillis) {
 
   /** The defaults documented in docs/CONFIGURATION.md. */
   public static final Limits DEFAULTS = new Limits(
@@ -32,15 +34,21 @@ public record Limits(
       1_000,             // locationsPerItemMax
       10_000_000,        // itemsMax
       5_000_000,         // holdsActiveMax
-      1_000_000,         // holdsResolvedRetainedMax: resolved holds kept for lookups
+      100_000,           // holdsResolvedRetainedMax: resolved holds kept for lookups
       1_000L,            // holdTimeoutMillisMin: 1 second
       7L * 24 * 3600_000L, // holdTimeoutMillisMax: 7 days
-      1_000);            // expiriesPerCommandMax: holds expired by one command at most
+      1_000,             // expiriesPerCommandMax: holds expired by one command at most
+      1_000_000,         // idempotencyKeysMax: idempotency keys remembered, oldest forgotten first
+      24L * 3600_000L);  // idempotencyWindowMillis: how long a key is honoured: 24 hours
 
   public Limits {
     validate(identifierLengthMax, nameLengthMax, textLengthMax, quantityMax, linesPerHoldMax,
         locationsPerItemMax, itemsMax, holdsActiveMax, holdsResolvedRetainedMax,
         holdTimeoutMillisMin, holdTimeoutMillisMax, expiriesPerCommandMax);
+    require(idempotencyKeysMax >= 0, "idempotencyKeysMax must not be negative, was "
+        + idempotencyKeysMax);
+    require(idempotencyWindowMillis >= 1, "idempotencyWindowMillis must be positive, was "
+        + idempotencyWindowMillis);
   }
 
   private static void validate(int identifierLengthMax, int nameLengthMax, int textLengthMax,

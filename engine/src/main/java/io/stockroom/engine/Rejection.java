@@ -28,6 +28,8 @@ public enum Rejection {
   HOLD_ALREADY_FULFILLED,
   /** Fulfilment needs a confirmed hold and this one is still active. */
   HOLD_NOT_CONFIRMED,
+  /** The idempotency key was used before for a different request. */
+  IDEMPOTENCY_KEY_REUSED,
   /** A capacity limit of the engine (items, locations, active holds) is reached. */
   CAPACITY_EXCEEDED
 }

@@ -8,25 +8,50 @@ import java.util.List;
  */
 public final class Result {
 
-  public static final Result ACCEPTED = new Result(null, "", List.of());
+  public static final Result ACCEPTED = new Result(null, "", List.of(), 0, 0);
 
   private final Rejection rejection;
   private final String detail;
   private final List<Shortage> shortages;
+  private final long originalFirstSequence;
+  private final long originalLastSequence;
 
-  private Result(Rejection rejection, String detail, List<Shortage> shortages) {
+  private Result(Rejection rejection, String detail, List<Shortage> shortages,
+      long originalFirstSequence, long originalLastSequence) {
     this.rejection = rejection;
     this.detail = detail;
     this.shortages = shortages;
+    this.originalFirstSequence = originalFirstSequence;
+    this.originalLastSequence = originalLastSequence;
+  }
+
+  /** A repeat of an already accepted keyed command: its events were these. */
+  public static Result duplicate(long firstSequence, long lastSequence) {
+    return new Result(null, "", List.of(), firstSequence, lastSequence);
+  }
+
+  /** True for a repeated keyed command that changed nothing this time. */
+  public boolean duplicate() {
+    return originalFirstSequence != 0;
+  }
+
+  /** For a {@link #duplicate()}: the first event of the original command. */
+  public long originalFirstSequence() {
+    return originalFirstSequence;
+  }
+
+  /** For a {@link #duplicate()}: the last event of the original command. */
+  public long originalLastSequence() {
+    return originalLastSequence;
   }
 
   public static Result rejected(Rejection rejection, String detail) {
-    return new Result(rejection, detail, List.of());
+    return new Result(rejection, detail, List.of(), 0, 0);
   }
 
   public static Result insufficientStock(List<Shortage> shortages) {
     return new Result(Rejection.INSUFFICIENT_STOCK, "not enough stock for "
-        + shortages.size() + " line(s)", List.copyOf(shortages));
+        + shortages.size() + " line(s)", List.copyOf(shortages), 0, 0);
   }
 
   public boolean accepted() {
@@ -50,6 +75,9 @@ public final class Result {
 
   @Override
   public String toString() {
+    if (duplicate()) {
+      return "DUPLICATE(" + originalFirstSequence + ".." + originalLastSequence + ")";
+    }
     return accepted() ? "ACCEPTED" : rejection + "(" + detail + ")";
   }
 }

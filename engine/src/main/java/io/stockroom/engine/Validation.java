@@ -43,6 +43,23 @@ final class Validation {
     return null;
   }
 
+  /**
+   * Idempotency keys: 1..textLengthMax visible ASCII characters (UUIDs, ULIDs and the like), so
+   * they can be logged and echoed without escaping.
+   */
+  String idempotencyKey(String key) {
+    if (key == null || key.isEmpty() || key.length() > limits.textLengthMax()) {
+      return "an idempotency key must be 1.." + limits.textLengthMax() + " characters";
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return "an idempotency key may contain only visible ASCII characters";
+      }
+    }
+    return null;
+  }
+
   /** Optional free text: at most {@code lengthMax} characters and no control characters. */
   String text(String field, String value, int lengthMax) {
     if (value == null) {

@@ -46,7 +46,7 @@ class EngineSimulationTest {
 
   /** Tight limits so the capacity, retention and bounded-expiry paths are exercised too. */
   private static final Limits LIMITS = new Limits(64, 200, 200, 1_000_000, 4, 3, 60, 400, 3_000,
-      1_000, 60_000, 3);
+      1_000, 60_000, 3, 100, 600_000);
 
   private final long seed = Long.getLong("engine.seed", System.nanoTime());
   private final int commands = Integer.getInteger("engine.commands", 1_000_000);
@@ -184,7 +184,30 @@ class EngineSimulationTest {
     return holdIds.get(index);
   }
 
+  /** Recent keyed commands, so some are retried (same key and request) or reused (other request). */
+  private final List<Command.Keyed> keyed = new ArrayList<>();
+
   private Command nextCommand(ReferenceModel model) {
+    Command command = plainCommand(model);
+    int roll = random.nextInt(100);
+    if (roll < 5 && !keyed.isEmpty()) {
+      Command.Keyed earlier = keyed.get(random.nextInt(keyed.size()));
+      return roll < 4 ? earlier : new Command.Keyed(earlier.key(), earlier.fingerprint() + 1,
+          command);
+    }
+    if (roll < 15 && !(command instanceof Tick)) {
+      Command.Keyed fresh = new Command.Keyed("key-" + random.nextInt(1 << 30),
+          command.hashCode(), command);
+      keyed.add(fresh);
+      if (keyed.size() > 200) {
+        keyed.remove(0);
+      }
+      return fresh;
+    }
+    return command;
+  }
+
+  private Command plainCommand(ReferenceModel model) {
     int roll = random.nextInt(1_000);
     if (roll < 350) {
       return reserve();
@@ -258,6 +281,7 @@ class EngineSimulationTest {
       }
       case Reserve c -> c.lines().forEach(
           line -> compareLevel(engine, model, line.sku(), line.location(), where));
+      case Command.Keyed c -> compareTouched(engine, model, c.command(), where);
       default -> { }
     }
   }
@@ -320,6 +344,7 @@ class EngineSimulationTest {
       case Event.ItemDefined e -> List.of();
       case Event.ShortageDetected e -> List.of();
       case Event.HoldExtended e -> List.of();
+      case Event.RequestRecorded e -> List.of();
     };
     for (LevelChange change : changes) {
       totals[0] += change.after().onHand() - change.before().onHand();

@@ -161,7 +161,7 @@ class EngineTest {
   @Test
   void dueHoldBeyondTheSweepBudgetIsExpiredWhenTouched() {
     Limits tight = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 1000, 1000,
-        1000, 3_600_000, 1);
+        1000, 3_600_000, 1, 1_000, 86_400_000);
     engine = new Engine(tight);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     accept(new Receive("tee", DEFAULT_LOCATION, 3, null));
@@ -491,7 +491,7 @@ class EngineTest {
   @Test
   void resolvedHoldsAreForgottenOldestFirstPastTheRetentionLimit() {
     Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 1000, 2,
-        1000, 3_600_000, 100);
+        1000, 3_600_000, 100, 1_000, 86_400_000);
     engine = new Engine(small);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
@@ -509,7 +509,7 @@ class EngineTest {
   @Test
   void activeHoldLimitIsEnforced() {
     Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 2, 10,
-        1000, 3_600_000, 100);
+        1000, 3_600_000, 100, 1_000, 86_400_000);
     engine = new Engine(small);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
@@ -520,13 +520,124 @@ class EngineTest {
   }
 
   @Test
+  void keyedRetryChangesNothingAndReturnsTheOriginalEvents() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 5, null));
+    Command.Reserve reserve = new Reserve("h1", List.of(new HoldLine("tee", DEFAULT_LOCATION, 2)),
+        null, null, MINUTE);
+    Result first = apply(new Command.Keyed("key-1", 42, reserve));
+    long sequence = engine.sequence();
+    Event recorded = lastEvent();
+
+    Result retry = apply(new Command.Keyed("key-1", 42, reserve));
+
+    assertThat(first.accepted()).isTrue();
+    assertThat(first.duplicate()).isFalse();
+    assertThat(recorded).isEqualTo(new Event.RequestRecorded(sequence, time, "key-1", 42,
+        sequence - 1));
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.originalFirstSequence()).isEqualTo(sequence - 1);
+    assertThat(retry.originalLastSequence()).isEqualTo(sequence - 1);
+    assertThat(engine.sequence()).isEqualTo(sequence);
+    assertThat(tee().reserved()).isEqualTo(2);
+  }
+
+  @Test
+  void keyReusedForADifferentRequestIsRejected() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 5, null));
+    apply(new Command.Keyed("key-1", 42, new Receive("tee", DEFAULT_LOCATION, 1, null)));
+
+    Result reused = apply(new Command.Keyed("key-1", 43, new Receive("tee", DEFAULT_LOCATION, 1,
+        null)));
+
+    assertThat(reused.rejection()).isEqualTo(Rejection.IDEMPOTENCY_KEY_REUSED);
+    assertThat(tee().onHand()).isEqualTo(6);
+  }
+
+  @Test
+  void rejectedKeyedCommandIsNotRememberedSoARetryRunsAgain() {
+    Command.Keyed keyed = new Command.Keyed("key-1", 7, new Reserve("h1",
+        List.of(new HoldLine("tee", DEFAULT_LOCATION, 1)), null, null, MINUTE));
+    assertThat(apply(keyed).rejection()).isEqualTo(Rejection.INSUFFICIENT_STOCK);
+    accept(new Receive("tee", DEFAULT_LOCATION, 1, null));
+
+    Result retry = apply(keyed);
+
+    assertThat(retry.accepted()).isTrue();
+    assertThat(retry.duplicate()).isFalse();
+    assertThat(engine.hold("h1").state()).isEqualTo(HoldState.ACTIVE);
+  }
+
+  @Test
+  void keyIsHonouredOnlyWithinItsWindowAndSurvivesReplayAndSnapshot() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 5, null));
+    Command.Keyed keyed = new Command.Keyed("key-1", 1, new Receive("tee", DEFAULT_LOCATION, 1,
+        null));
+    accept(keyed);
+    Engine replica = new Engine(Limits.DEFAULTS);
+    events.forEach(replica::replay);
+    Engine restored = Engine.fromSnapshot(Limits.DEFAULTS, engine.snapshot());
+    assertThat(replica.checksum()).isEqualTo(engine.checksum());
+    assertThat(restored.checksum()).isEqualTo(engine.checksum());
+    assertThat(replica.apply(time, keyed, new ArrayList<>()).duplicate()).isTrue();
+
+    time += Limits.DEFAULTS.idempotencyWindowMillis();
+    Result later = apply(keyed);
+
+    assertThat(later.duplicate()).isFalse();
+    assertThat(tee().onHand()).isEqualTo(7);
+  }
+
+  @Test
+  void oldestKeysAreForgottenPastTheLimit() {
+    Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 10, 10,
+        1000, 3_600_000, 100, 2, 86_400_000);
+    engine = new Engine(small);
+    accept(new DefineItem("tee", "T-shirt", "apparel"));
+    for (String key : List.of("a", "b", "c")) {
+      accept(new Command.Keyed(key, 1, new Receive("tee", DEFAULT_LOCATION, 1, null)));
+    }
+
+    assertThat(engine.idempotencyKeyCount()).isEqualTo(2);
+    assertThat(apply(new Command.Keyed("a", 1, new Receive("tee", DEFAULT_LOCATION, 1, null)))
+        .duplicate()).isFalse();
+    assertThat(apply(new Command.Keyed("c", 1, new Receive("tee", DEFAULT_LOCATION, 1, null)))
+        .duplicate()).isTrue();
+  }
+
+  @Test
+  void badIdempotencyKeysAreRejected() {
+    Receive receive = new Receive("tee", DEFAULT_LOCATION, 1, null);
+    for (String key : List.of("", "has space", "x".repeat(201), "é")) {
+      assertThat(apply(new Command.Keyed(key, 1, receive)).rejection()).as(key)
+          .isEqualTo(Rejection.INVALID_ARGUMENT);
+    }
+    assertThat(apply(new Command.Keyed("k", 1, new Tick())).rejection())
+        .isEqualTo(Rejection.INVALID_ARGUMENT);
+    assertThat(apply(new Command.Keyed("k", 1, new Command.Keyed("j", 1, receive))).rejection())
+        .isEqualTo(Rejection.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void heldLinesUseTheEnginesOwnStrings() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 5, null));
+    String sku = new String("tee".toCharArray());
+    String location = new String(DEFAULT_LOCATION.toCharArray());
+
+    accept(new Reserve("h1", List.of(new HoldLine(sku, location, 1)), null, null, MINUTE));
+
+    HoldLine kept = engine.hold("h1").lines().get(0);
+    assertThat(kept.sku()).isSameAs(engine.item("tee").sku());
+    assertThat(kept.location()).isSameAs(engine.item("tee").levels().get(0).location());
+  }
+
+  @Test
   void invalidLimitsRefuseToStart() {
     assertThatThrownBy(() -> new Limits(64, 200, 200, 2_000_000_000, 100, 1000, 1000, 2, 10,
-        1000, 3_600_000, 100))
+        1000, 3_600_000, 100, 1_000, 86_400_000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("quantityMax");
     assertThatThrownBy(() -> new Limits(64, 200, 200, 1000, 100, 1000, 1000, 2, 10,
-        5000, 1000, 100))
+        5000, 1000, 100, 1_000, 86_400_000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holdTimeoutMillisMax");
   }

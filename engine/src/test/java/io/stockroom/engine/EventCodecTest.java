@@ -35,7 +35,8 @@ class EventCodecTest {
         new Event.HoldExtended(11, 110, "h4", Long.MAX_VALUE),
         new Event.HoldFulfilled(12, 111, "h1", List.of(CHANGE)),
         new Event.StockFulfilled(13, 112, CHANGE, 1, "ship"),
-        new Event.StockRestocked(14, 113, CHANGE, 2, "return"));
+        new Event.StockRestocked(14, 113, CHANGE, 2, "return"),
+        new Event.RequestRecorded(15, 114, "0b5a-idempotency", -77, 13));
   }
 
   @Test

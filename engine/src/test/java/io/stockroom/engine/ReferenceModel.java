@@ -67,6 +67,8 @@ final class ReferenceModel {
   final ArrayDeque<ModelHold> resolved = new ArrayDeque<>();
   long now = Long.MIN_VALUE;
   long ordinal;
+  /** key -> {fingerprint, recordedAt}; insertion order = forgetting order. */
+  final java.util.LinkedHashMap<String, long[]> keys = new java.util.LinkedHashMap<>();
 
   ReferenceModel(Limits limits) {
     this.limits = limits;
@@ -88,7 +90,12 @@ final class ReferenceModel {
   Rejection apply(long time, Command command) {
     now = Math.max(now, time);
     expireDue();
+    return dispatch(command);
+  }
+
+  private Rejection dispatch(Command command) {
     return switch (command) {
+      case Command.Keyed c -> keyed(c);
       case DefineItem c -> defineItem(c);
       case Receive c -> addOnHand(c.sku(), c.location(), c.quantity(), c.reason());
       case Restock c -> addOnHand(c.sku(), c.location(), c.quantity(), c.reason());
@@ -103,6 +110,27 @@ final class ReferenceModel {
       case FulfilHold c -> fulfilHold(c);
       case Tick c -> null;
     };
+  }
+
+  private Rejection keyed(Command.Keyed c) {
+    if (c.key() == null || !c.key().matches("[\\x21-\\x7e]{1," + limits.textLengthMax() + "}")
+        || c.command() == null || c.command() instanceof Tick
+        || c.command() instanceof Command.Keyed) {
+      return Rejection.INVALID_ARGUMENT;
+    }
+    long[] known = keys.get(c.key());
+    if (known != null && now - known[1] < limits.idempotencyWindowMillis()) {
+      return known[0] == c.fingerprint() ? null : Rejection.IDEMPOTENCY_KEY_REUSED;
+    }
+    Rejection rejection = dispatch(c.command());
+    if (rejection == null) {
+      keys.remove(c.key());
+      keys.put(c.key(), new long[] {c.fingerprint(), now});
+      while (keys.size() > limits.idempotencyKeysMax()) {
+        keys.remove(keys.keySet().iterator().next());
+      }
+    }
+    return rejection;
   }
 
   private void expireDue() {

@@ -83,11 +83,12 @@ public final class Sequencer implements AutoCloseable {
     this.fatal = fatal;
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
     // A command may expire up to expiriesPerCommandMax holds, then emit its own events (at most
-    // two, e.g. an adjust and its shortage). A batch must always have room for one more.
-    this.eventsPerCommandMax = ledger.engine().limits().expiriesPerCommandMax() + 2;
+    // two, e.g. an adjust and its shortage) and its idempotency record. A batch must always
+    // have room for one more.
+    this.eventsPerCommandMax = ledger.engine().limits().expiriesPerCommandMax() + 3;
     if (eventsPerCommandMax > ledger.batchEventsMax()) {
       throw new IllegalArgumentException("the journal's batchRecordsMax ("
-          + ledger.batchEventsMax() + ") must be at least expiriesPerCommandMax + 2 ("
+          + ledger.batchEventsMax() + ") must be at least expiriesPerCommandMax + 3 ("
           + eventsPerCommandMax + ") so one command's events always fit in one batch");
     }
     this.durableSequence = ledger.engine().sequence();

@@ -1,0 +1,102 @@
+package io.stockroom.server.config;
+
+import io.stockroom.engine.Limits;
+import io.stockroom.journal.JournalConfig;
+import java.nio.file.Path;
+
+/**
+ * Every setting of a running service, already parsed. Built by {@link ConfigLoader} from
+ * defaults, a properties file, environment variables and flags (later wins); validated here on
+ * construction, so an invalid combination refuses to start with a message naming the setting.
+ * Each setting, its default and unit are documented in docs/CONFIGURATION.md.
+ *
+ * @param dataDirectory where the journal lives (default {@code ./data})
+ * @param host the address to bind (default {@code 127.0.0.1})
+ * @param port the HTTP port, 0 for any free port (default 8080)
+ * @param queueCapacity commands waiting for the writer before 503 (default 65,536)
+ * @param batchCommandsMax commands the writer applies per durable batch (default 4,096)
+ * @param snapshotEveryEvents events between automatic snapshots (default 1,000,000)
+ * @param requestBodyBytesMax largest request body, bytes (default 1 MiB)
+ * @param batchRequestCommandsMax commands in one POST /v1/batch (default 1,000)
+ * @param listLimitMax largest page of GET /v1/items (default 1,000)
+ * @param eventsLimitMax largest page of GET /v1/events (default 10,000)
+ * @param holdTtlSecondsDefault hold timeout when a reservation names none, seconds (default 900)
+ * @param readWaitMillisMax longest a read waits for a requested minimum sequence, ms (default 5,000)
+ * @param streamSubscribersMax concurrent SSE/WebSocket subscribers (default 10,000)
+ * @param streamBufferEventsMax events buffered per subscriber before it is cut off (default 10,000)
+ * @param streamHeartbeatMillis idle time before a heartbeat comment, ms (default 15,000)
+ * @param retryAfterSeconds the Retry-After sent with 503 on overload, seconds (default 1)
+ * @param limits the engine's limits
+ * @param journal the journal's limits
+ */
+public record ServerConfig(
+    Path dataDirectory,
+    String host,
+    int port,
+    int queueCapacity,
+    int batchCommandsMax,
+    long snapshotEveryEvents,
+    int requestBodyBytesMax,
+    int batchRequestCommandsMax,
+    int listLimitMax,
+    int eventsLimitMax,
+    long holdTtlSecondsDefault,
+    long readWaitMillisMax,
+    int streamSubscribersMax,
+    int streamBufferEventsMax,
+    long streamHeartbeatMillis,
+    int retryAfterSeconds,
+    Limits limits,
+    JournalConfig journal) {
+
+  public static ServerConfig defaults() {
+    return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 1_000_000,
+        1 << 20, 1_000, 1_000, 10_000, 900, 5_000, 10_000, 10_000, 15_000, 1, Limits.DEFAULTS,
+        JournalConfig.defaults());
+  }
+
+  public ServerConfig {
+    require(dataDirectory != null, "dataDirectory is required");
+    require(host != null && !host.isBlank(), "host is required");
+    require(port >= 0 && port <= 65_535, "port must be 0..65535, was " + port);
+    require(queueCapacity >= 1 && queueCapacity <= 10_000_000,
+        "queueCapacity must be 1..10000000, was " + queueCapacity);
+    require(batchCommandsMax >= 1 && batchCommandsMax <= 1_000_000,
+        "batchCommandsMax must be 1..1000000, was " + batchCommandsMax);
+    require(snapshotEveryEvents >= 1, "snapshotEveryEvents must be positive, was "
+        + snapshotEveryEvents);
+    require(requestBodyBytesMax >= 1_024 && requestBodyBytesMax <= 64 << 20,
+        "requestBodyBytesMax must be 1024..67108864 bytes, was " + requestBodyBytesMax);
+    require(batchRequestCommandsMax >= 1 && batchRequestCommandsMax <= 100_000,
+        "batchRequestCommandsMax must be 1..100000, was " + batchRequestCommandsMax);
+    require(listLimitMax >= 1 && listLimitMax <= 100_000,
+        "listLimitMax must be 1..100000, was " + listLimitMax);
+    require(eventsLimitMax >= 1 && eventsLimitMax <= 1_000_000,
+        "eventsLimitMax must be 1..1000000, was " + eventsLimitMax);
+    require(limits != null && journal != null, "limits and journal are required");
+    require(holdTtlSecondsDefault * 1000 >= limits.holdTimeoutMillisMin()
+            && holdTtlSecondsDefault * 1000 <= limits.holdTimeoutMillisMax(),
+        "holdTtlSecondsDefault (" + holdTtlSecondsDefault + " s) must lie within the hold"
+            + " timeout limits " + limits.holdTimeoutMillisMin() + ".."
+            + limits.holdTimeoutMillisMax() + " ms");
+    require(readWaitMillisMax >= 0 && readWaitMillisMax <= 60_000,
+        "readWaitMillisMax must be 0..60000 ms, was " + readWaitMillisMax);
+    require(streamSubscribersMax >= 1 && streamSubscribersMax <= 1_000_000,
+        "streamSubscribersMax must be 1..1000000, was " + streamSubscribersMax);
+    require(streamBufferEventsMax >= 16 && streamBufferEventsMax <= 10_000_000,
+        "streamBufferEventsMax must be 16..10000000, was " + streamBufferEventsMax);
+    require(streamHeartbeatMillis >= 100 && streamHeartbeatMillis <= 3_600_000,
+        "streamHeartbeatMillis must be 100..3600000 ms, was " + streamHeartbeatMillis);
+    require(retryAfterSeconds >= 1 && retryAfterSeconds <= 3_600,
+        "retryAfterSeconds must be 1..3600, was " + retryAfterSeconds);
+    require(journal.batchRecordsMax() >= limits.expiriesPerCommandMax() + 3,
+        "journal batchRecordsMax (" + journal.batchRecordsMax() + ") must be at least"
+            + " expiriesPerCommandMax + 3 (" + (limits.expiriesPerCommandMax() + 3) + ")");
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException("invalid configuration: " + message);
+    }
+  }
+}
