@@ -204,6 +204,7 @@ public final class ReadView implements Sequencer.Listener {
         change(e.to(), at);
       }
       case Event.ShortageDetected e -> { }
+      case Event.RequestRecorded e -> { }
       case Event.HoldReserved e -> {
         e.changes().forEach(c -> change(c, at));
         holds.put(e.holdId(), new Hold(e.holdId(), HoldState.ACTIVE, e.lines(), e.customer(),
