@@ -8,16 +8,16 @@ import java.io.IOException;
  */
 public final class JournalCorruptException extends IOException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final transient Corruption corruption;
+  private final transient Corruption corruption;
 
-    public JournalCorruptException(Corruption corruption) {
-        super("journal corrupt: " + corruption);
-        this.corruption = corruption;
-    }
+  public JournalCorruptException(Corruption corruption) {
+    super("journal corrupt: " + corruption);
+    this.corruption = corruption;
+  }
 
-    public Corruption corruption() {
-        return corruption;
-    }
+  public Corruption corruption() {
+    return corruption;
+  }
 }

@@ -9,9 +9,9 @@ import java.io.IOException;
  */
 public final class JournalFailedException extends IOException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public JournalFailedException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public JournalFailedException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -13,15 +13,32 @@ import java.util.Optional;
  * @param snapshots snapshot files checked
  */
 public record VerifyReport(
-        Optional<Corruption> problem, int segments, long records, long firstSequence, long lastSequence, int snapshots) {
+    Optional<Corruption> problem,
+    int segments,
+    long records,
+    long firstSequence,
+    long lastSequence,
+    int snapshots) {
 
-    public boolean ok() {
-        return problem.isEmpty();
-    }
+  public boolean ok() {
+    return problem.isEmpty();
+  }
 
-    @Override
-    public String toString() {
-        return problem.map(p -> "journal verify FAILED: " + p).orElse("journal verify ok: " + segments + " segments, "
-                + records + " records (" + firstSequence + ".." + lastSequence + "), " + snapshots + " snapshots");
-    }
+  @Override
+  public String toString() {
+    return problem
+        .map(p -> "journal verify FAILED: " + p)
+        .orElse(
+            "journal verify ok: "
+                + segments
+                + " segments, "
+                + records
+                + " records ("
+                + firstSequence
+                + ".."
+                + lastSequence
+                + "), "
+                + snapshots
+                + " snapshots");
+  }
 }
