@@ -54,6 +54,8 @@ public final class Engine {
    */
   private final HashMap<String, String> locationNames = new HashMap<>();
   private long sequence;
+  /** The first sequence the last applied command itself could emit (after the expiry sweep). */
+  private long commandFirstSequence = 1;
   private long now = Long.MIN_VALUE;
   private long holdOrdinal;
   private long levelCount;
@@ -121,7 +123,16 @@ public final class Engine {
       now = time;
     }
     expireDue(out);
+    commandFirstSequence = sequence + 1;
     return dispatch(command, out);
+  }
+
+  /**
+   * The sequence of the first event the last {@link #apply}'d command emitted itself; events
+   * before it in that call were expiries of holds that fell due, caused by time, not by it.
+   */
+  public long commandFirstSequence() {
+    return commandFirstSequence;
   }
 
   private Result dispatch(Command command, List<Event> out) {

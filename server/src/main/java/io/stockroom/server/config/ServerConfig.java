@@ -74,8 +74,10 @@ public record ServerConfig(
     require(eventsLimitMax >= 1 && eventsLimitMax <= 1_000_000,
         "eventsLimitMax must be 1..1000000, was " + eventsLimitMax);
     require(limits != null && journal != null, "limits and journal are required");
-    require(holdTtlSecondsDefault * 1000 >= limits.holdTimeoutMillisMin()
-            && holdTtlSecondsDefault * 1000 <= limits.holdTimeoutMillisMax(),
+    // Compared in seconds first: holdTtlSecondsDefault * 1000 could overflow into the range.
+    require(holdTtlSecondsDefault >= 1
+            && holdTtlSecondsDefault <= limits.holdTimeoutMillisMax() / 1000
+            && holdTtlSecondsDefault * 1000 >= limits.holdTimeoutMillisMin(),
         "holdTtlSecondsDefault (" + holdTtlSecondsDefault + " s) must lie within the hold"
             + " timeout limits " + limits.holdTimeoutMillisMin() + ".."
             + limits.holdTimeoutMillisMax() + " ms");

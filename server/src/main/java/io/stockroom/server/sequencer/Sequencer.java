@@ -31,7 +31,10 @@ public final class Sequencer implements AutoCloseable {
     void onDurable(List<Event> events, long sequence);
   }
 
-  /** The outcome of one command, known once its batch is durable. */
+  /**
+   * The outcome of one command, known once its batch is durable: its result and the events it
+   * emitted itself (not the expiries that time caused just before it).
+   */
   public record Outcome(Result result, List<Event> events, long sequence) {}
 
   /** Queue and batch limits; see docs/CONFIGURATION.md. */
@@ -163,6 +166,7 @@ public final class Sequencer implements AutoCloseable {
   private void run() {
     List<Submission> batch = new ArrayList<>(settings.batchCommandsMax());
     List<Event> events = new ArrayList<>();
+    int[] starts = new int[settings.batchCommandsMax()];
     int[] ends = new int[settings.batchCommandsMax()];
     Result[] results = new Result[settings.batchCommandsMax()];
     try {
@@ -178,9 +182,9 @@ public final class Sequencer implements AutoCloseable {
         if (first == null) {
           ledger.apply(time, TICK, events); // a hold fell due with nothing else to do
         } else {
-          fill(first, batch, events, ends, results);
+          fill(first, batch, events, starts, ends, results);
         }
-        commit(batch, events, ends, results);
+        commit(batch, events, starts, ends, results);
       }
     } catch (Throwable error) {
       failure = error;
@@ -197,7 +201,7 @@ public final class Sequencer implements AutoCloseable {
     while (ledger.engine().nextExpiryAt() <= time) {
       events.clear();
       ledger.apply(time, TICK, events);
-      commit(List.of(), events, new int[0], new Result[0]);
+      commit(List.of(), events, new int[0], new int[0], new Result[0]);
     }
   }
 
@@ -225,12 +229,15 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /** Applies the first command and as many queued ones as the batch limits allow. */
-  private void fill(Submission first, List<Submission> batch, List<Event> events, int[] ends,
-      Result[] results) {
+  private void fill(Submission first, List<Submission> batch, List<Event> events, int[] starts,
+      int[] ends, Result[] results) {
     Submission next = first;
     int budget = ledger.batchEventsMax();
+    long batchFirst = events.isEmpty() ? ledger.engine().sequence() + 1
+        : events.get(0).sequence();
     while (next != null) {
       results[batch.size()] = ledger.apply(time, next.command(), events);
+      starts[batch.size()] = (int) (ledger.engine().commandFirstSequence() - batchFirst);
       batch.add(next);
       ends[batch.size() - 1] = events.size();
       if (batch.size() == settings.batchCommandsMax()
@@ -241,8 +248,8 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  private void commit(List<Submission> batch, List<Event> events, int[] ends, Result[] results)
-      throws IOException {
+  private void commit(List<Submission> batch, List<Event> events, int[] starts, int[] ends,
+      Result[] results) throws IOException {
     long started = System.nanoTime();
     ledger.commit(events); // throws: nothing below runs, the batch is failed by run()
     long synced = System.nanoTime();
@@ -256,12 +263,9 @@ public final class Sequencer implements AutoCloseable {
         listener.onDurable(durable, sequence);
       }
     }
-    int start = 0;
     for (int i = 0; i < batch.size(); i++) {
-      int end = ends[i];
-      batch.get(i).future().complete(new Outcome(results[i], durable.subList(start, end),
-          sequence));
-      start = end;
+      batch.get(i).future().complete(new Outcome(results[i],
+          durable.subList(Math.min(starts[i], ends[i]), ends[i]), sequence));
     }
     eventsSinceSnapshot += events.size();
     if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {

@@ -15,6 +15,7 @@ import io.stockroom.journal.FaultyStorage;
 import io.stockroom.journal.JournalConfig;
 import io.stockroom.journal.Storage;
 import io.stockroom.server.read.ReadView;
+import io.stockroom.server.testing.GatedStorage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.stockroom.server.sequencer;
+package io.stockroom.server.testing;
 
 import io.stockroom.journal.Storage;
 import io.stockroom.journal.StorageFile;
@@ -11,22 +11,25 @@ import java.util.concurrent.Semaphore;
  * A storage whose file syncs wait for a permit while the gate is closed: lets a test hold the
  * writer inside an fsync, deterministically, to fill the queue behind it.
  */
-final class GatedStorage implements Storage {
+public final class GatedStorage implements Storage {
   private final Storage inner;
   private final Semaphore permits = new Semaphore(Integer.MAX_VALUE);
   private volatile boolean closed;
-  final Semaphore syncsWaiting = new Semaphore(0);
+  /** Released once per sync that reached the closed gate. */
+  public final Semaphore syncsWaiting = new Semaphore(0);
 
-  GatedStorage(Storage inner) {
+  public GatedStorage(Storage inner) {
     this.inner = inner;
   }
 
-  void close() throws InterruptedException {
+  /** Syncs from now on wait at the gate. */
+  public void close() throws InterruptedException {
     permits.acquire(Integer.MAX_VALUE);
     closed = true;
   }
 
-  void open() {
+  /** Lets every waiting and later sync through. */
+  public void open() {
     closed = false;
     permits.release(Integer.MAX_VALUE);
   }

@@ -1,0 +1,168 @@
+package io.stockroom.server;
+
+import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.stockroom.journal.FileStorage;
+import io.stockroom.journal.Storage;
+import io.stockroom.server.config.ServerConfig;
+import io.stockroom.server.http.Api;
+import io.stockroom.server.read.ReadView;
+import io.stockroom.server.sequencer.Ledger;
+import io.stockroom.server.sequencer.MicrometerSequencerMetrics;
+import io.stockroom.server.sequencer.Sequencer;
+import io.stockroom.server.stream.StreamHub;
+import java.io.IOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running service: the data directory lock, the recovered ledger, the writer, the read view,
+ * the streams and the HTTP server, started in that order and stopped in reverse. The HTTP port
+ * opens only after recovery, so "listening" implies "recovered".
+ */
+public final class Stockroom implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Stockroom.class);
+
+  private final DataDirectoryLock lock;
+  private final Ledger ledger;
+  private final Sequencer sequencer;
+  private final StreamHub streams;
+  private final WebServer server;
+  private final ReadView view;
+  private final List<String> routes;
+  private boolean closed;
+
+  private Stockroom(DataDirectoryLock lock, Ledger ledger, Sequencer sequencer, StreamHub streams,
+      WebServer server, ReadView view, List<String> routes) {
+    this.lock = lock;
+    this.ledger = ledger;
+    this.sequencer = sequencer;
+    this.streams = streams;
+    this.server = server;
+    this.view = view;
+    this.routes = routes;
+  }
+
+  /** Starts on the journal in {@code <dataDirectory>/journal}. */
+  public static Stockroom start(ServerConfig config) throws IOException {
+    return start(config, null);
+  }
+
+  /**
+   * Starts on the given journal storage (tests use a fault-injecting or gated one), or on
+   * {@code <dataDirectory>/journal} when it is null. The data directory is locked either way.
+   */
+  public static Stockroom start(ServerConfig config, Storage storage) throws IOException {
+    DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
+    Ledger ledger = null;
+    try {
+      Storage journalStorage = storage != null ? storage
+          : FileStorage.open(config.dataDirectory().resolve("journal"));
+      ledger = Ledger.open(journalStorage, config.journal(), config.limits());
+      Ledger.Recovered recovered = ledger.recovered();
+      LOG.info("recovered {} events (snapshot at {}, {} replayed, {} bytes of torn tail"
+              + " truncated) in {} ms", ledger.engine().sequence(), recovered.snapshotSequence(),
+          recovered.eventsReplayed(), recovered.journal().bytesTruncated(),
+          recovered.duration().toMillis());
+      ReadView view = ReadView.of(ledger.engine());
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      StreamHub streams = new StreamHub(ledger.journal(), view, config, registry);
+      Sequencer sequencer = new Sequencer(ledger, System::currentTimeMillis,
+          new Sequencer.Settings(config.queueCapacity(), config.batchCommandsMax(),
+              config.snapshotEveryEvents()),
+          List.of(view, streams), new MicrometerSequencerMetrics(registry),
+          Stockroom::haltOnInvariantViolation);
+      gauges(registry, sequencer, ledger, view, recovered);
+      sequencer.start();
+      Api api = new Api(config, sequencer, ledger.journal(), view, registry);
+      WebServer server = WebServer.builder()
+          .host(config.host())
+          .port(config.port())
+          .routing(routing -> {
+            api.routing(routing);
+            streams.routing(routing);
+            Api.fallback(routing);
+          })
+          .addRouting(streams.wsRouting())
+          .build()
+          .start();
+      List<String> routes = new java.util.ArrayList<>(api.declaredRoutes());
+      routes.addAll(List.of("GET /v1/stream", "GET /v1/stream/ws")); // served by StreamHub
+      return new Stockroom(lock, ledger, sequencer, streams, server, view, List.copyOf(routes));
+    } catch (IOException | RuntimeException e) {
+      if (ledger != null) {
+        ledger.close();
+      }
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static void gauges(PrometheusMeterRegistry registry, Sequencer sequencer,
+      Ledger ledger, ReadView view, Ledger.Recovered recovered) {
+    Gauge.builder("stockroom.queue.depth", sequencer, Sequencer::queueDepth)
+        .description("commands waiting for the writer").register(registry);
+    Gauge.builder("stockroom.sequence", view, ReadView::sequence)
+        .description("last durable event sequence").register(registry);
+    Gauge.builder("stockroom.reservations.active", ledger.engine(),
+            engine -> engine.activeHoldCount())
+        .description("active reservations (read by the scraper; approximate)")
+        .register(registry);
+    Gauge.builder("stockroom.recovery.seconds", recovered,
+            r -> r.duration().toNanos() / 1e9)
+        .description("time the last startup spent recovering").register(registry);
+    Gauge.builder("stockroom.writes.available", sequencer, s -> s.writable() ? 1 : 0)
+        .description("1 while writes are acknowledged, 0 after a journal failure")
+        .register(registry);
+  }
+
+  /** An engine invariant broke: the state cannot be trusted, so stop at once and loudly. */
+  private static void haltOnInvariantViolation(Thread thread, Throwable error) {
+    LOG.error("FATAL: the writer stopped on an invariant violation; halting", error);
+    System.err.println("FATAL: invariant violation: " + error);
+    Runtime.getRuntime().halt(70);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Every "METHOD /path" the server serves (the OpenAPI test checks the description). */
+  public List<String> routes() {
+    return routes;
+  }
+
+  public Ledger.Recovered recovered() {
+    return ledger.recovered();
+  }
+
+  public long sequence() {
+    return view.sequence();
+  }
+
+  /**
+   * Graceful stop: no new connections, the writer drains and answers what is queued, the
+   * journal is synced and closed, and the data directory is unlocked.
+   */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      sequencer.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    streams.close();
+    server.stop();
+    ledger.close();
+    lock.close();
+    LOG.info("stopped at sequence {}", view.sequence());
+  }
+}

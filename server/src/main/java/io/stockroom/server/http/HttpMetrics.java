@@ -1,0 +1,38 @@
+package io.stockroom.server.http;
+
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Request rate and latency by route template and status: {@code stockroom_http_requests}.
+ * Labels use the matched route pattern (never the raw path), so SKUs and ids cannot blow up
+ * the number of time series.
+ */
+final class HttpMetrics {
+
+  private final MeterRegistry registry;
+
+  HttpMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+    long started = System.nanoTime();
+    try {
+      chain.proceed();
+    } finally {
+      String route = request.matchingPattern().orElse("unmatched");
+      Timer.builder("stockroom.http.requests")
+          .tag("method", request.prologue().method().text())
+          .tag("route", route)
+          .tag("status", Integer.toString(response.status().code()))
+          .publishPercentileHistogram()
+          .register(registry)
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.stockroom.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stockroom.journal.Storage;
+import io.stockroom.server.Stockroom;
+import io.stockroom.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/** A real Stockroom on a random port over a temp data directory, with a small HTTP client. */
+public final class Service implements AutoCloseable {
+
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path data;
+  private final UnaryOperator<ServerConfig> tune;
+  private final HttpClient client = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(10)).build();
+  private Stockroom stockroom;
+
+  public Service(Path data) throws IOException {
+    this(data, UnaryOperator.identity(), null);
+  }
+
+  public Service(Path data, UnaryOperator<ServerConfig> tune, Storage storage)
+      throws IOException {
+    this.data = data;
+    this.tune = tune;
+    start(storage);
+  }
+
+  public static ServerConfig config(Path data) {
+    ServerConfig d = ServerConfig.defaults();
+    return new ServerConfig(data, "127.0.0.1", 0, d.queueCapacity(), d.batchCommandsMax(),
+        d.snapshotEveryEvents(), d.requestBodyBytesMax(), d.batchRequestCommandsMax(),
+        d.listLimitMax(), d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
+        d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
+        d.retryAfterSeconds(), d.limits(), d.journal());
+  }
+
+  private void start(Storage storage) throws IOException {
+    stockroom = Stockroom.start(tune.apply(config(data)), storage);
+  }
+
+  public void restart() throws IOException {
+    stockroom.close();
+    start(null);
+  }
+
+  public Stockroom stockroom() {
+    return stockroom;
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + stockroom.port() + path);
+  }
+
+  public HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return client.send(request.timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  public HttpResponse<String> post(String path, String json) {
+    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public HttpResponse<String> put(String path, String json) {
+    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public static JsonNode json(HttpResponse<String> response) {
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + response.body(), e);
+    }
+  }
+
+  /** The sequence the service reflects now. */
+  public long sequence() {
+    return json(get("/v1/events?limit=1")).get("sequence").asLong();
+  }
+
+  @Override
+  public void close() throws IOException {
+    stockroom.close();
+  }
+}
