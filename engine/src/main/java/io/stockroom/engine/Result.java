@@ -50,8 +50,18 @@ public final class Result {
   }
 
   public static Result insufficientStock(List<Shortage> shortages) {
-    return new Result(Rejection.INSUFFICIENT_STOCK, "not enough stock for "
-        + shortages.size() + " line(s)", List.copyOf(shortages), 0, 0);
+    StringBuilder detail = new StringBuilder("not enough stock:");
+    for (int i = 0; i < shortages.size() && i < 5; i++) {
+      Shortage s = shortages.get(i);
+      detail.append(i == 0 ? " " : "; ").append(s.sku()).append('@').append(s.location())
+          .append(" requested ").append(s.requested()).append(", available ")
+          .append(s.available());
+    }
+    if (shortages.size() > 5) {
+      detail.append("; and ").append(shortages.size() - 5).append(" more");
+    }
+    return new Result(Rejection.INSUFFICIENT_STOCK, detail.toString(), List.copyOf(shortages),
+        0, 0);
   }
 
   public boolean accepted() {

@@ -214,6 +214,12 @@ public final class Main {
 
     private static int serve(ServerConfig config) throws IOException, InterruptedException {
       Stockroom stockroom = Stockroom.start(config);
+      if (stockroom.port() < 0) {
+        // Helidon logs a failed bind and returns instead of throwing; refuse to run deaf.
+        stockroom.close();
+        throw new IOException("could not listen on " + url(config.host(), config.port())
+            + " (is the port in use? the log above says why)");
+      }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         log.info("stopping: draining the writer and closing the journal");

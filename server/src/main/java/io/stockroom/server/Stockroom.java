@@ -74,7 +74,8 @@ public final class Stockroom implements AutoCloseable {
       Sequencer sequencer = new Sequencer(ledger, System::currentTimeMillis,
           new Sequencer.Settings(config.queueCapacity(), config.batchCommandsMax(),
               config.snapshotEveryEvents()),
-          List.of(view, streams), new MicrometerSequencerMetrics(registry),
+          List.of(view, streams, new EventMetrics(registry)),
+          new MicrometerSequencerMetrics(registry),
           Stockroom::haltOnInvariantViolation);
       gauges(registry, sequencer, ledger, view, recovered);
       sequencer.start();
@@ -90,6 +91,17 @@ public final class Stockroom implements AutoCloseable {
           .addRouting(streams.wsRouting())
           .build()
           .start();
+      if (!server.isRunning() || server.port() < 0) {
+        // Helidon logs a failed bind and returns; a service that cannot listen must not start.
+        try {
+          sequencer.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        streams.close();
+        throw new IOException("could not listen on " + config.host() + ":" + config.port()
+            + " (is the port in use?)");
+      }
       List<String> routes = new java.util.ArrayList<>(api.declaredRoutes());
       routes.addAll(List.of("GET /v1/stream", "GET /v1/stream/ws")); // served by StreamHub
       return new Stockroom(lock, ledger, sequencer, streams, server, view, List.copyOf(routes));

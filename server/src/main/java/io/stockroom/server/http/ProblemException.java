@@ -80,8 +80,14 @@ public final class ProblemException extends RuntimeException {
   }
 
   private static List<Map<String, Object>> shortages(List<Shortage> shortages) {
-    return shortages.stream().map(s -> Map.<String, Object>of("sku", s.sku(), "location",
-        s.location(), "requested", s.requested(), "available", s.available())).toList();
+    return shortages.stream().map(s -> {
+      Map<String, Object> fields = new java.util.LinkedHashMap<>(); // a stable field order
+      fields.put("sku", s.sku());
+      fields.put("location", s.location());
+      fields.put("requested", s.requested());
+      fields.put("available", s.available());
+      return fields;
+    }).toList();
   }
 
   public int status() {

@@ -52,9 +52,12 @@ final class SseChannel implements Channel {
   public void flush() throws IOException {
     try {
       out.flush();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       broken = true;
       throw e;
+    } catch (RuntimeException e) { // Helidon reports a lost connection unchecked
+      broken = true;
+      throw new IOException(e);
     }
   }
 
@@ -79,9 +82,12 @@ final class SseChannel implements Channel {
   private void write(byte[] bytes) throws IOException {
     try {
       out.write(bytes);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       broken = true;
       throw e;
+    } catch (RuntimeException e) { // Helidon reports a lost connection unchecked
+      broken = true;
+      throw new IOException(e);
     }
   }
 

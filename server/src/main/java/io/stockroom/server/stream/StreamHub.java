@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -45,6 +46,11 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
   static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
   /** How long {@link #close} lets streams send their final resync before closing sockets. */
   private static final long CLOSE_WAIT_MILLIS = 2_000;
+  /**
+   * Journal replays running at once (resuming subscribers). Each holds a journal read buffer
+   * (readBufferBytes, 1 MiB by default): a reconnect storm must not allocate one per client.
+   */
+  static final int REPLAYS_CONCURRENT_MAX = 32;
 
   private final Journal journal;
   private final ReadView view;
@@ -55,6 +61,7 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
   /** Every subscriber holding a slot, fed or ending: what close() and the watchdog walk. */
   private final Set<Subscriber> all = ConcurrentHashMap.newKeySet();
   private final AtomicInteger slots = new AtomicInteger();
+  private final Semaphore replays = new Semaphore(REPLAYS_CONCURRENT_MAX);
   private final Map<Transport, AtomicInteger> counts = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> sent = new EnumMap<>(Transport.class);
   private final Map<Transport, Counter> cuts = new EnumMap<>(Transport.class);
@@ -186,6 +193,10 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
 
   ReadView view() {
     return view;
+  }
+
+  Semaphore replays() {
+    return replays;
   }
 
   long heartbeatNanos() {

@@ -2,7 +2,6 @@ package io.stockroom.server.stream;
 
 import io.helidon.common.parameters.Parameters;
 import io.stockroom.server.http.ProblemException;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -74,15 +73,13 @@ record StreamRequest(StreamFilter filter, long after) {
       throw ProblemException.badRequest("at most " + FILTER_VALUES_MAX + " " + name
           + " values per stream, got " + given.size());
     }
-    Set<String> values = new LinkedHashSet<>();
     for (String value : given) {
       if (value.isEmpty() || value.length() > FILTER_VALUE_LENGTH_MAX) {
         throw ProblemException.badRequest(name + " must be 1.." + FILTER_VALUE_LENGTH_MAX
             + " characters");
       }
-      values.add(value);
     }
-    return Set.copyOf(values);
+    return Set.copyOf(given);
   }
 
   private static boolean digits(String text) {

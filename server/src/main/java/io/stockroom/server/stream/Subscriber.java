@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -128,7 +129,7 @@ final class Subscriber {
   void abort() {
     synchronized (threadLock) {
       if (thread != null) {
-        LOG.debug("aborting {} subscriber stuck writing at sequence {}", transport.tag,
+        LOG.warn("aborting {} subscriber stuck writing at sequence {}", transport.tag,
             position);
         thread.interrupt();
       }
@@ -188,14 +189,54 @@ final class Subscriber {
   /** The durable events after {@code after} up to now; a resync when they cannot be read. */
   private Resync replay(Channel channel, long after) throws IOException {
     Journal journal = hub.journal();
+    if (after >= journal.lastSequence()) {
+      // Nothing durable to catch up on: every later batch became durable after this
+      // subscriber was registered (this read comes after the registration), so the live queue
+      // has it. Live-only subscribers always take this path and never open a reader.
+      replayedThrough = after;
+      return null;
+    }
     long first = journal.firstSequence();
     if (after + 1 < first) {
       return Resync.retired(after, first);
     }
+    if (!awaitReplaySlot(channel)) {
+      return ending();
+    }
+    try {
+      return replayFromJournal(channel, journal, after);
+    } finally {
+      hub.replays().release();
+    }
+  }
+
+  /**
+   * A reader holds a read buffer (journal readBufferBytes, 1 MiB by default), so only a few
+   * replays run at once; the others wait here, with heartbeats, their live queues filling.
+   */
+  private boolean awaitReplaySlot(Channel channel) throws IOException {
+    Semaphore replays = hub.replays();
+    try {
+      // Bounded by the stream's life: each pass waits one heartbeat interval, or ends.
+      while (!replays.tryAcquire(hub.heartbeatNanos(), TimeUnit.NANOSECONDS)) {
+        if (state.get() != RUNNING) {
+          return false;
+        }
+        channel.heartbeat();
+      }
+      return true;
+    } catch (InterruptedException e) { // aborted by the watchdog or close()
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting to replay", e);
+    }
+  }
+
+  private Resync replayFromJournal(Channel channel, Journal journal, long after)
+      throws IOException {
     JournalReader reader;
     try {
       reader = journal.read(after + 1);
-    } catch (IllegalArgumentException e) { // retired by a snapshot since the check above
+    } catch (IllegalArgumentException e) { // retired by a snapshot since the check
       return Resync.retired(after, journal.firstSequence());
     }
     int sent = 0;

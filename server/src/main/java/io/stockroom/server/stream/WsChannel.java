@@ -5,8 +5,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsSession;
+import java.io.IOException;
 
-/** One text frame per event (the event JSON), pings for heartbeats, a close after resync. */
+/**
+ * One text frame per event (the event JSON), pings for heartbeats, a close after resync. Sends
+ * go through Helidon's per-session lock, so they never interleave with its pongs and closes.
+ */
 final class WsChannel implements Channel {
 
   private final WsSession session;
@@ -20,22 +24,34 @@ final class WsChannel implements Channel {
   public void start() {}
 
   @Override
-  public void event(long sequence, String type, byte[] json) {
-    session.send(new String(json, UTF_8), true);
+  public void event(long sequence, String type, byte[] json) throws IOException {
+    try {
+      session.send(new String(json, UTF_8), true);
+    } catch (RuntimeException e) { // Helidon reports a lost connection unchecked
+      throw new IOException(e);
+    }
   }
 
   @Override
   public void flush() {}
 
   @Override
-  public void heartbeat() {
-    session.ping(BufferData.empty());
+  public void heartbeat() throws IOException {
+    try {
+      session.ping(BufferData.empty());
+    } catch (RuntimeException e) {
+      throw new IOException(e);
+    }
   }
 
   @Override
-  public void resync(Resync resync) {
+  public void resync(Resync resync) throws IOException {
     last = resync;
-    session.send(new String(Wire.resync(resync, true), UTF_8), true);
+    try {
+      session.send(new String(Wire.resync(resync, true), UTF_8), true);
+    } catch (RuntimeException e) {
+      throw new IOException(e);
+    }
   }
 
   @Override

@@ -201,7 +201,8 @@ class ApiTest {
     String metrics = service.get("/metrics").body();
     assertThat(metrics).contains("stockroom_queue_depth", "stockroom_journal_commit_seconds",
         "stockroom_http_requests_seconds_count", "stockroom_batch_commands",
-        "stockroom_reservations_active", "stockroom_recovery_seconds");
+        "stockroom_reservations_active", "stockroom_recovery_seconds",
+        "stockroom_events_by_type_total{type=\"stock-received\"}");
   }
 
   @Test

@@ -245,6 +245,34 @@ class StreamSseTest {
   }
 
   @Test
+  void subscriberThatNeverReadsIsDisconnectedWhenItCannotEvenTakeItsResync() throws Exception {
+    start(StreamFixture.config(100, 16, 200));
+    List<HoldLine> lines = new ArrayList<>();
+    for (int i = 0; i < 40; i++) { // big events: megabytes beyond any socket buffer, quickly
+      stock("sku-" + i, "shirts", 1_000_000);
+      lines.add(new HoldLine("sku-" + i, MAIN, 1));
+    }
+    String text = "x".repeat(200);
+    try (Socket stalled = stalledSubscriber()) {
+      List<CompletableFuture<?>> acks = new ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        acks.add(fixture.sequencer.submit(new Command.Reserve("h" + i, lines, text, text,
+            3_600_000)));
+      }
+      CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+
+      await().atMost(WAIT).until(all::isDone);
+      assertThat(all).isCompleted();
+      await().atMost(WAIT).until(() -> fixture.counter("stockroom.stream.subscribers.cut",
+          "sse") == 1);
+      await().atMost(WAIT).until(() -> fixture.hub.subscriberCount() == 0);
+      String body = readToEnd(stalled); // ends: the server closed the connection
+      System.out.printf("never-reading subscriber got %d bytes, resync: %s%n", body.length(),
+          RESYNC.matcher(body).find());
+    }
+  }
+
+  @Test
   void slowSubscriberIsSentResyncAndResumesFromItWithoutGap() throws Exception {
     // A long heartbeat (the watchdog's grace) so the client drains before its socket is shut.
     start(StreamFixture.config(100, 16, 5_000));
