@@ -229,6 +229,28 @@ class ApiTest {
   }
 
   @Test
+  void itemsArePagedBySkuAndFilteredByCategoryAndLowStock() {
+    for (int i = 0; i < 5; i++) {
+      service.put("/v1/items/sku-" + i, "{\"name\":\"n\",\"category\":\""
+          + (i % 2 == 0 ? "even" : "odd") + "\"}");
+      service.post("/v1/items/sku-" + i + "/receive", "{\"quantity\":" + (i + 1) * 10 + "}");
+    }
+
+    JsonNode first = json(service.get("/v1/items?limit=2"));
+    JsonNode second = json(service.get("/v1/items?limit=2&after=" + first.get("next").asText()));
+    JsonNode even = json(service.get("/v1/items?category=even"));
+    JsonNode low = json(service.get("/v1/items?lowStock=20"));
+
+    assertThat(first.get("items").findValuesAsText("sku")).containsExactly("sku-0", "sku-1");
+    assertThat(second.get("items").findValuesAsText("sku")).containsExactly("sku-2", "sku-3");
+    assertThat(even.get("items").findValues("sku").stream().map(JsonNode::asText))
+        .containsExactly("sku-0", "sku-2", "sku-4");
+    assertThat(even.get("next").isNull()).isTrue();
+    assertThat(low.get("items").findValues("sku").stream().map(JsonNode::asText))
+        .containsExactly("sku-0", "sku-1");
+  }
+
+  @Test
   void eventsArePagedInOrder() {
     stock("tee", 3);
     service.post("/v1/items/tee/receive", "{\"quantity\":2}");
