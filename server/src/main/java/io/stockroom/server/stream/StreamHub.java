@@ -136,8 +136,8 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
     // Read after registering, so a live-only stream starts exactly where its queue does.
     long after = asked.after() != StreamRequest.LIVE ? asked.after() : journal.lastSequence();
     SseChannel channel = new SseChannel(response);
-    subscriber.serve(channel, after);
-    if (channel.broken()) { // Helidon drops the connection on this exception, quietly
+    boolean orderly = subscriber.serve(channel, after);
+    if (!orderly || channel.broken()) { // Helidon drops the connection on this, quietly
       throw new CloseConnectionException("the event stream failed mid-write");
     }
   }

@@ -54,6 +54,7 @@ final class Subscriber {
 
   private volatile Thread thread;
   private volatile long cutAtNanos;
+  private boolean aborted;
   /** Last sequence this client has been brought past (sent, or skipped by its filter). */
   private long position;
   /** Live events at or below this were replayed from the journal already. */
@@ -123,13 +124,14 @@ final class Subscriber {
   }
 
   /**
-   * Unblocks a thread stuck writing to a client that does not read. Interrupting a virtual
-   * thread blocked in socket I/O closes the socket (JDK behaviour), which is what we want.
+   * Unblocks a thread stuck writing to a client that does not read. Helidon writes through a
+   * SocketChannel, an InterruptibleChannel: interrupting the thread blocked in its write closes
+   * the channel (ClosedByInterruptException), which is what we want.
    */
   void abort() {
     synchronized (threadLock) {
       if (thread != null) {
-        LOG.warn("aborting {} subscriber stuck writing at sequence {}", transport.tag,
+        LOG.debug("aborting {} subscriber stuck writing at sequence {}", transport.tag,
             position);
         thread.interrupt();
       }
@@ -153,8 +155,11 @@ final class Subscriber {
    * Sends every event after {@code after} that passes the filter, first from the journal, then
    * live, until the client goes, the writer cuts it off, or the hub closes. Releases the
    * subscriber's slot whatever happens.
+   *
+   * @return false when the stream was aborted (its socket closed under it): the caller must drop
+   *     the connection rather than end the response
    */
-  void serve(Channel channel, long after) {
+  boolean serve(Channel channel, long after) {
     synchronized (threadLock) {
       thread = Thread.currentThread();
     }
@@ -175,15 +180,20 @@ final class Subscriber {
     } finally {
       synchronized (threadLock) {
         thread = null;
+        // Cleared: for SSE this is Helidon's connection thread, which must not stay interrupted.
+        aborted = Thread.interrupted();
       }
-      try {
-        channel.end();
-      } catch (RuntimeException e) {
-        LOG.debug("ending a {} stream failed", transport.tag, e);
+      if (!aborted) {
+        try {
+          channel.end();
+        } catch (RuntimeException e) {
+          LOG.debug("ending a {} stream failed", transport.tag, e);
+        }
       }
       hub.finished(this);
       done.countDown();
     }
+    return !aborted;
   }
 
   /** The durable events after {@code after} up to now; a resync when they cannot be read. */
