@@ -56,6 +56,7 @@ public final class Main {
     line.addSubcommand("serve", new Serve(environment, out));
     line.addSubcommand("verify", new Verify(environment, out));
     line.addSubcommand("snapshot", new SnapshotCommand(environment, out));
+    line.addSubcommand("keys", KeysCommand.line(environment, out));
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
     line.setParameterExceptionHandler(Main::usageError);

@@ -13,6 +13,9 @@ import io.stockroom.server.sequencer.Ledger;
 import io.stockroom.server.sequencer.MicrometerSequencerMetrics;
 import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.stream.StreamHub;
+import io.stockroom.server.security.ApiKeys;
+import io.stockroom.server.security.Authentication;
+import io.stockroom.server.security.Role;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -68,9 +71,11 @@ public final class Stockroom implements AutoCloseable {
               + " truncated) in {} ms", ledger.engine().sequence(), recovered.snapshotSequence(),
           recovered.eventsReplayed(), recovered.journal().bytesTruncated(),
           recovered.duration().toMillis());
+      Authentication authentication = new Authentication(keysSecuredByDefault(config));
       ReadView view = ReadView.of(ledger.engine());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      StreamHub streams = new StreamHub(ledger.journal(), view, config, registry);
+      StreamHub streams = new StreamHub(ledger.journal(), view, config, registry,
+          authentication);
       Sequencer sequencer = new Sequencer(ledger, System::currentTimeMillis,
           new Sequencer.Settings(config.queueCapacity(), config.batchCommandsMax(),
               config.snapshotEveryEvents()),
@@ -79,7 +84,7 @@ public final class Stockroom implements AutoCloseable {
           Stockroom::haltOnInvariantViolation);
       gauges(registry, sequencer, ledger, view, recovered);
       sequencer.start();
-      Api api = new Api(config, sequencer, ledger.journal(), view, registry);
+      Api api = new Api(config, sequencer, ledger.journal(), view, registry, authentication);
       WebServer server = WebServer.builder()
           .host(config.host())
           .port(config.port())
@@ -111,6 +116,43 @@ public final class Stockroom implements AutoCloseable {
       }
       lock.close();
       throw e;
+    }
+  }
+
+  /**
+   * Secure by default: with no active key, a service bound to loopback creates an admin key and
+   * prints it once (to the console, not the log); one bound to any other address refuses to
+   * start, so a fresh install is never open to a network.
+   */
+  private static ApiKeys keysSecuredByDefault(ServerConfig config) throws IOException {
+    ApiKeys keys = ApiKeys.open(config.dataDirectory());
+    if (keys.hasActiveKeys()) {
+      return keys;
+    }
+    if (!isLoopback(config.host())) {
+      throw new IOException("refusing to listen on " + config.host() + " with no API key:"
+          + " create one first with './stockroom keys create --role admin --data "
+          + config.dataDirectory() + "'");
+    }
+    ApiKeys.Created created = keys.create(Role.ADMIN, "first admin key (created at startup)");
+    System.out.println(String.join("\n", "",
+        "=========================================================================",
+        " No API key existed, so this admin key was created. It is shown only once:",
+        "",
+        "   " + created.token(),
+        "",
+        " Use it as 'Authorization: Bearer <key>'. Manage keys with ./stockroom keys.",
+        "=========================================================================", ""));
+    LOG.warn("created admin key {} (its secret was printed on the console, once)",
+        created.key().id());
+    return keys;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

@@ -33,4 +33,31 @@ class StockroomTest {
       Stockroom.start(Service.config(second)).close();
     }
   }
+
+  @Test
+  void firstStartOnLoopbackCreatesOneAdminKey() throws Exception {
+    Stockroom.start(Service.config(first)).close();
+    Stockroom.start(Service.config(first)).close(); // the second start creates none
+
+    var keys = io.stockroom.server.security.ApiKeys.open(first).list();
+    org.assertj.core.api.Assertions.assertThat(keys).singleElement().satisfies(key -> {
+      org.assertj.core.api.Assertions.assertThat(key.role())
+          .isEqualTo(io.stockroom.server.security.Role.ADMIN);
+      org.assertj.core.api.Assertions.assertThat(key.revoked()).isFalse();
+    });
+  }
+
+  @Test
+  void nonLoopbackBindWithoutAnyKeyRefusesToStart() {
+    ServerConfig d = Service.config(first);
+    ServerConfig exposed = new ServerConfig(first, "0.0.0.0", 0, d.queueCapacity(),
+        d.batchCommandsMax(), d.snapshotEveryEvents(), d.requestBodyBytesMax(),
+        d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
+        d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
+        d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
+        d.journal());
+
+    assertThatThrownBy(() -> Stockroom.start(exposed)).isInstanceOf(IOException.class)
+        .hasMessageContaining("with no API key");
+  }
 }

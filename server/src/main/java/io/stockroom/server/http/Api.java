@@ -6,6 +6,7 @@ import io.stockroom.journal.Journal;
 import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.read.ReadView;
 import io.stockroom.server.sequencer.Sequencer;
+import io.stockroom.server.security.Authentication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,11 @@ public final class Api {
   private final HttpMetrics metrics;
   private final java.util.List<String> declared = new java.util.ArrayList<>();
 
+  private final Authentication authentication;
+
   public Api(ServerConfig config, Sequencer sequencer, Journal journal, ReadView view,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, Authentication authentication) {
+    this.authentication = authentication;
     Exchange exchange = new Exchange(config.requestBodyBytesMax());
     Reads reads = new Reads(view, config.readWaitMillisMax());
     Writes writes = new Writes(sequencer, journal, config.retryAfterSeconds());
@@ -40,6 +44,7 @@ public final class Api {
   /** Registers every REST route; {@link #fallback} must be registered after all other routes. */
   public void routing(HttpRouting.Builder routing) {
     routing.addFilter(metrics::filter);
+    routing.addFilter(authentication::filter); // before any handler: a refusal changes nothing
     routing.error(ProblemException.class, Problems::send);
     routing.error(Exception.class, (request, response, error) -> {
       LOG.error("unexpected error on {} {}", request.prologue().method().text(),

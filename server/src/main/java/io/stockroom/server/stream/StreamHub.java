@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.stockroom.engine.Event;
 import io.stockroom.journal.Journal;
 import io.stockroom.server.config.ServerConfig;
+import io.stockroom.server.security.Authentication;
 import io.stockroom.server.http.ProblemException;
 import io.stockroom.server.http.Problems;
 import io.stockroom.server.read.ReadView;
@@ -67,8 +68,19 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
   private final Map<Transport, Counter> cuts = new EnumMap<>(Transport.class);
   private final Thread watchdog;
   private volatile boolean closed;
+  private final Authentication authentication;
 
   public StreamHub(Journal journal, ReadView view, ServerConfig config, MeterRegistry registry) {
+    this(journal, view, config, registry, null);
+  }
+
+  /**
+   * With {@code authentication}, the WebSocket upgrade needs a read key (the SSE route is covered
+   * by the routing's filter); without it (tests of the hub alone) the feed is open.
+   */
+  public StreamHub(Journal journal, ReadView view, ServerConfig config, MeterRegistry registry,
+      Authentication authentication) {
+    this.authentication = authentication;
     this.journal = journal;
     this.view = view;
     this.config = config;
@@ -87,6 +99,10 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
           .tag("transport", transport.tag).register(registry));
     }
     this.watchdog = Thread.ofVirtual().name("stockroom-stream-watchdog").start(this::watch);
+  }
+
+  Authentication authentication() {
+    return authentication;
   }
 
   /** Registers {@code GET /v1/stream} (Server-Sent Events). */

@@ -10,6 +10,8 @@ import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
+import io.helidon.http.HeaderNames;
+import io.stockroom.server.security.Role;
 import io.stockroom.server.http.ProblemException;
 import io.stockroom.server.http.Problems;
 import java.util.Optional;
@@ -48,6 +50,13 @@ final class WsEndpoint implements WsListener {
   @Override
   public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers)
       throws WsUpgradeException {
+    if (hub.authentication() != null) {
+      ProblemException refusal = hub.authentication().check(
+          headers.first(HeaderNames.AUTHORIZATION).orElse(null), Role.READ);
+      if (refusal != null) {
+        throw new WsUpgradeException(refusal.getMessage());
+      }
+    }
     try {
       request = StreamRequest.parse(prologue.query(),
           headers.first(StreamHub.LAST_EVENT_ID).orElse(null), hub.journal().lastSequence());

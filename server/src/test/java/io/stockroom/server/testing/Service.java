@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stockroom.journal.Storage;
 import io.stockroom.server.Stockroom;
 import io.stockroom.server.config.ServerConfig;
+import io.stockroom.server.security.ApiKeys;
+import io.stockroom.server.security.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -25,6 +27,7 @@ public final class Service implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(10)).build();
   private Stockroom stockroom;
+  private final String adminKey;
 
   public Service(Path data) throws IOException {
     this(data, UnaryOperator.identity(), null);
@@ -34,6 +37,7 @@ public final class Service implements AutoCloseable {
       throws IOException {
     this.data = data;
     this.tune = tune;
+    this.adminKey = ApiKeys.open(data).create(Role.ADMIN, "test admin").token();
     start(storage);
   }
 
@@ -63,7 +67,29 @@ public final class Service implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + stockroom.port() + path);
   }
 
+  /** An admin key of this service, sent by every request unless {@link #sendAs} says otherwise. */
+  public String adminKey() {
+    return adminKey;
+  }
+
+  /** Creates a key with {@code role} and returns its token. */
+  public String createKey(Role role) throws IOException {
+    return ApiKeys.open(data).create(role, "test " + role).token();
+  }
+
+  public void revokeKey(String token) throws IOException {
+    ApiKeys.open(data).revoke(token.substring(3, 15));
+  }
+
   public HttpResponse<String> send(HttpRequest.Builder request) {
+    return sendAs(adminKey, request);
+  }
+
+  /** Sends with {@code key} as the bearer token, or with no Authorization header when null. */
+  public HttpResponse<String> sendAs(String key, HttpRequest.Builder request) {
+    if (key != null) {
+      request.setHeader("Authorization", "Bearer " + key);
+    }
     try {
       return client.send(request.timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());

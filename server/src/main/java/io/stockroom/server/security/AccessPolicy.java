@@ -1,0 +1,27 @@
+package io.stockroom.server.security;
+
+/**
+ * Which role each route needs, in one place. Health and the OpenAPI description are public
+ * (orchestrators and client generators need them without a key); every other route needs at
+ * least {@link Role#READ}, including unknown ones, so probing for routes without a key learns
+ * nothing but 401.
+ */
+public final class AccessPolicy {
+
+  private AccessPolicy() {}
+
+  /** The role {@code method path} needs, or null when it is public. */
+  public static Role required(String method, String path) {
+    if (method.equals("GET") && (path.equals("/health/live") || path.equals("/health/ready")
+        || path.equals("/openapi.yaml"))) {
+      return null;
+    }
+    if (method.equals("GET") || method.equals("HEAD")) {
+      return Role.READ;
+    }
+    if (path.equals("/v1/reservations") || path.startsWith("/v1/reservations/")) {
+      return Role.WRITE;
+    }
+    return Role.ADMIN; // items, stock commands, batch, and anything not listed
+  }
+}
