@@ -99,7 +99,8 @@ public class EngineBenchmark {
         defaults.locationsPerItemMax(), defaults.itemsMax(), defaults.holdsActiveMax(),
         holdsResolvedRetainedMax, defaults.holdTimeoutMillisMin(),
         defaults.holdTimeoutMillisMax(), defaults.expiriesPerCommandMax(),
-        defaults.idempotencyKeysMax(), defaults.idempotencyWindowMillis());
+        defaults.idempotencyKeysMax(), defaults.idempotencyWindowMillis(),
+        defaults.customerHoldsActiveMax(), defaults.customerUnitsHeldMax());
     engine = new Engine(limits);
     definedSkus = new String[skus];
     requestSkus = new String[skus];

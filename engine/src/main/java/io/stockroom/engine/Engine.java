@@ -53,6 +53,12 @@ public final class Engine {
    * as they come.
    */
   private final HashMap<String, String> locationNames = new HashMap<>();
+  /**
+   * Active holds and units held per non-empty customer: derived from the active holds (rebuilt
+   * by replay and snapshot restore alike), so it needs no events or snapshot bytes of its own.
+   * Bounded by the active holds.
+   */
+  private final HashMap<String, long[]> customers = new HashMap<>();
   private long sequence;
   /** The first sequence the last applied command itself could emit (after the expiry sweep). */
   private long commandFirstSequence = 1;
@@ -394,6 +400,10 @@ public final class Engine {
     }
     List<HoldLine> lines = command.lines();
     int count = lines.size();
+    Result limited = checkCustomerLimits(Validation.orEmpty(command.customer()), lines);
+    if (limited != null) {
+      return limited;
+    }
     StockLevel[] levels = new StockLevel[count];
     List<Shortage> shortages = null;
     for (int i = 0; i < count; i++) {
@@ -439,6 +449,7 @@ public final class Engine {
         expiresAt);
     holds.put(hold.id, hold);
     expiries.add(hold);
+    countCustomer(hold, 1);
     out.add(new Event.HoldReserved(++sequence, now, hold.id, kept, customer, reference, expiresAt,
         List.of(changes)));
     return Result.ACCEPTED;
@@ -578,6 +589,7 @@ public final class Engine {
     }
     hold.state = state;
     expiries.remove(hold);
+    countCustomer(hold, -1);
     resolved.addLast(hold);
     // Bounded retention: the oldest resolved holds are forgotten first (deterministically, so
     // replay forgets the same ones).
@@ -586,6 +598,48 @@ public final class Engine {
       if (holds.remove(forgotten.id) != forgotten) {
         throw new InvariantViolatedException("retained hold " + forgotten.id + " was not indexed");
       }
+    }
+  }
+
+  private Result checkCustomerLimits(String customer, List<HoldLine> lines) {
+    if (customer.isEmpty()) {
+      return null; // anonymous carts are not counted; a checkout should name its customer
+    }
+    long units = 0;
+    for (HoldLine line : lines) {
+      units += line.quantity();
+    }
+    long[] usage = customers.get(customer);
+    long holdsNow = usage == null ? 0 : usage[0];
+    long unitsNow = usage == null ? 0 : usage[1];
+    if (holdsNow >= limits.customerHoldsActiveMax()) {
+      return Result.rejected(Rejection.CUSTOMER_LIMIT_EXCEEDED, "customer " + customer
+          + " has " + holdsNow + " active reservations, the limit (customerHoldsActiveMax)");
+    }
+    if (unitsNow + units > limits.customerUnitsHeldMax()) {
+      return Result.rejected(Rejection.CUSTOMER_LIMIT_EXCEEDED, "customer " + customer
+          + " holds " + unitsNow + " units; " + units + " more would pass the limit"
+          + " (customerUnitsHeldMax " + limits.customerUnitsHeldMax() + ")");
+    }
+    return null;
+  }
+
+  private void countCustomer(Hold hold, int sign) {
+    if (hold.customer.isEmpty()) {
+      return;
+    }
+    long units = 0;
+    for (HoldLine line : hold.lines) {
+      units += line.quantity();
+    }
+    long[] usage = customers.computeIfAbsent(hold.customer, c -> new long[2]);
+    usage[0] += sign;
+    usage[1] += sign * units;
+    if (usage[0] < 0 || usage[1] < 0) {
+      throw new InvariantViolatedException("customer " + hold.customer + " usage below zero");
+    }
+    if (usage[0] == 0) {
+      customers.remove(hold.customer);
     }
   }
 
@@ -809,6 +863,7 @@ public final class Engine {
         ++holdOrdinal, e.expiresAt());
     holds.put(hold.id, hold);
     expiries.add(hold);
+    countCustomer(hold, 1);
   }
 
   private void replayResolved(String holdId, List<LevelChange> changes, HoldState state) {
@@ -930,6 +985,23 @@ public final class Engine {
           + resolved.size() + " retained");
     }
     expiries.check();
+    HashMap<String, Long> holdsByCustomer = new HashMap<>();
+    for (Hold hold : holds.values()) {
+      if (hold.state == HoldState.ACTIVE && !hold.customer.isEmpty()) {
+        holdsByCustomer.merge(hold.customer, 1L, Long::sum);
+      }
+    }
+    if (holdsByCustomer.size() != customers.size()) {
+      throw new InvariantViolatedException("customer usage tracks " + customers.size()
+          + " customers but " + holdsByCustomer.size() + " have active holds");
+    }
+    for (var entry : holdsByCustomer.entrySet()) {
+      long[] usage = customers.get(entry.getKey());
+      if (usage == null || usage[0] != entry.getValue()) {
+        throw new InvariantViolatedException("customer " + entry.getKey() + " usage disagrees"
+            + " with their active holds");
+      }
+    }
     long levels = 0;
     for (Item item : items.values()) {
       for (StockLevel level = item.firstLevel; level != null; level = level.next) {
@@ -1045,6 +1117,7 @@ public final class Engine {
     }
     if (hold.state == HoldState.ACTIVE) {
       expiries.add(hold);
+      countCustomer(hold, 1);
     } else {
       resolved.addLast(hold);
     }

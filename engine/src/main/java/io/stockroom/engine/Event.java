@@ -15,6 +15,27 @@ public sealed interface Event {
 
   long time();
 
+  /** The stock levels this event changed, in order; empty for events that move no units. */
+  default List<LevelChange> changes() {
+    return switch (this) {
+      case StockReceived e -> List.of(e.change());
+      case StockAdjusted e -> List.of(e.change());
+      case SafetyStockSet e -> List.of(e.change());
+      case StockFulfilled e -> List.of(e.change());
+      case StockRestocked e -> List.of(e.change());
+      case StockTransferred e -> List.of(e.from(), e.to());
+      case HoldReserved e -> e.changes();
+      case HoldConfirmed e -> e.changes();
+      case HoldReleased e -> e.changes();
+      case HoldExpired e -> e.changes();
+      case HoldFulfilled e -> e.changes();
+      case ItemDefined e -> List.of();
+      case ShortageDetected e -> List.of();
+      case HoldExtended e -> List.of();
+      case RequestRecorded e -> List.of();
+    };
+  }
+
   record ItemDefined(long sequence, long time, String sku, String name, String category)
       implements Event {}
 

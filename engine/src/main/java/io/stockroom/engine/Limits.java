@@ -22,7 +22,9 @@ public record Limits(
     long holdTimeoutMillisMax,
     int expiriesPerCommandMax,
     int idempotencyKeysMax,
-    long idempotencyWindowMillis) {
+    long idempotencyWindowMillis,
+    int customerHoldsActiveMax,
+    int customerUnitsHeldMax) {
 
   /** The defaults documented in docs/CONFIGURATION.md. */
   public static final Limits DEFAULTS = new Limits(
@@ -39,7 +41,9 @@ public record Limits(
       7L * 24 * 3600_000L, // holdTimeoutMillisMax: 7 days
       1_000,             // expiriesPerCommandMax: holds expired by one command at most
       1_000_000,         // idempotencyKeysMax: idempotency keys remembered, oldest forgotten first
-      24L * 3600_000L);  // idempotencyWindowMillis: how long a key is honoured: 24 hours
+      24L * 3600_000L,   // idempotencyWindowMillis: how long a key is honoured: 24 hours
+      20,                // customerHoldsActiveMax: active reservations one customer may have
+      1_000);            // customerUnitsHeldMax: units one customer may hold in active reservations
 
   public Limits {
     validate(identifierLengthMax, nameLengthMax, textLengthMax, quantityMax, linesPerHoldMax,
@@ -49,6 +53,10 @@ public record Limits(
         + idempotencyKeysMax);
     require(idempotencyWindowMillis >= 1, "idempotencyWindowMillis must be positive, was "
         + idempotencyWindowMillis);
+    require(customerHoldsActiveMax >= 1, "customerHoldsActiveMax must be positive, was "
+        + customerHoldsActiveMax);
+    require(customerUnitsHeldMax >= 1, "customerUnitsHeldMax must be positive, was "
+        + customerUnitsHeldMax);
   }
 
   private static void validate(int identifierLengthMax, int nameLengthMax, int textLengthMax,

@@ -28,6 +28,11 @@ public enum Rejection {
   HOLD_ALREADY_FULFILLED,
   /** Fulfilment needs a confirmed hold and this one is still active. */
   HOLD_NOT_CONFIRMED,
+  /**
+   * The customer already has {@link Limits#customerHoldsActiveMax()} active holds, or this hold
+   * would take their held units past {@link Limits#customerUnitsHeldMax()} (anti-hoarding).
+   */
+  CUSTOMER_LIMIT_EXCEEDED,
   /** The idempotency key was used before for a different request. */
   IDEMPOTENCY_KEY_REUSED,
   /** A capacity limit of the engine (items, locations, active holds) is reached. */

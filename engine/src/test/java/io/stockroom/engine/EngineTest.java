@@ -19,6 +19,7 @@ import io.stockroom.engine.Command.Tick;
 import io.stockroom.engine.Command.Transfer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -161,7 +162,7 @@ class EngineTest {
   @Test
   void dueHoldBeyondTheSweepBudgetIsExpiredWhenTouched() {
     Limits tight = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 1000, 1000,
-        1000, 3_600_000, 1, 1_000, 86_400_000);
+        1000, 3_600_000, 1, 1_000, 86_400_000, 1_000, 1_000_000);
     engine = new Engine(tight);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     accept(new Receive("tee", DEFAULT_LOCATION, 3, null));
@@ -491,7 +492,7 @@ class EngineTest {
   @Test
   void resolvedHoldsAreForgottenOldestFirstPastTheRetentionLimit() {
     Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 1000, 2,
-        1000, 3_600_000, 100, 1_000, 86_400_000);
+        1000, 3_600_000, 100, 1_000, 86_400_000, 1_000, 1_000_000);
     engine = new Engine(small);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
@@ -509,7 +510,7 @@ class EngineTest {
   @Test
   void activeHoldLimitIsEnforced() {
     Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 2, 10,
-        1000, 3_600_000, 100, 1_000, 86_400_000);
+        1000, 3_600_000, 100, 1_000, 86_400_000, 1_000, 1_000_000);
     engine = new Engine(small);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
@@ -590,7 +591,7 @@ class EngineTest {
   @Test
   void oldestKeysAreForgottenPastTheLimit() {
     Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 10, 10,
-        1000, 3_600_000, 100, 2, 86_400_000);
+        1000, 3_600_000, 100, 2, 86_400_000, 1_000, 1_000_000);
     engine = new Engine(small);
     accept(new DefineItem("tee", "T-shirt", "apparel"));
     for (String key : List.of("a", "b", "c")) {
@@ -631,13 +632,43 @@ class EngineTest {
   }
 
   @Test
+  void customerCannotHoldMoreThanTheirLimits() {
+    Limits small = new Limits(64, 200, 200, 1_000_000_000, 100, 1000, 1000, 100, 100,
+        1000, 3_600_000, 100, 1_000, 86_400_000, 2, 5);
+    engine = new Engine(small);
+    accept(new DefineItem("tee", "T-shirt", "apparel"));
+    accept(new Receive("tee", DEFAULT_LOCATION, 100, null));
+    Function<String, Command> hold = id -> new Reserve(id,
+        List.of(new HoldLine("tee", DEFAULT_LOCATION, 2)), "bot-7", null, MINUTE);
+
+    accept(hold.apply("h1"));
+    accept(hold.apply("h2"));
+    Result third = apply(hold.apply("h3"));
+    Result tooManyUnits = apply(new Reserve("h4",
+        List.of(new HoldLine("tee", DEFAULT_LOCATION, 6)), "bot-8", null, MINUTE));
+    Result someoneElse = apply(new Reserve("h5",
+        List.of(new HoldLine("tee", DEFAULT_LOCATION, 5)), "alice", null, MINUTE));
+    accept(new Release("h1"));
+    Result afterRelease = apply(hold.apply("h6"));
+
+    assertThat(third.rejection()).isEqualTo(Rejection.CUSTOMER_LIMIT_EXCEEDED);
+    assertThat(tooManyUnits.rejection()).isEqualTo(Rejection.CUSTOMER_LIMIT_EXCEEDED);
+    assertThat(someoneElse.accepted()).isTrue();
+    assertThat(afterRelease.accepted()).isTrue();
+    engine.checkInvariants();
+    Engine restored = Engine.fromSnapshot(small, engine.snapshot());
+    assertThat(restored.apply(time, hold.apply("h7"), new ArrayList<>()).rejection())
+        .isEqualTo(Rejection.CUSTOMER_LIMIT_EXCEEDED);
+  }
+
+  @Test
   void invalidLimitsRefuseToStart() {
     assertThatThrownBy(() -> new Limits(64, 200, 200, 2_000_000_000, 100, 1000, 1000, 2, 10,
-        1000, 3_600_000, 100, 1_000, 86_400_000))
+        1000, 3_600_000, 100, 1_000, 86_400_000, 1_000, 1_000_000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("quantityMax");
     assertThatThrownBy(() -> new Limits(64, 200, 200, 1000, 100, 1000, 1000, 2, 10,
-        5000, 1000, 100, 1_000, 86_400_000))
+        5000, 1000, 100, 1_000, 86_400_000, 1_000, 1_000_000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holdTimeoutMillisMax");
   }

@@ -46,14 +46,16 @@ final class ReferenceModel {
     final String id;
     final List<HoldLine> lines;
     final long ordinal;
+    final String customer;
     long expiresAt;
     HoldState state = HoldState.ACTIVE;
 
-    ModelHold(String id, List<HoldLine> lines, long ordinal, long expiresAt) {
+    ModelHold(String id, List<HoldLine> lines, long ordinal, long expiresAt, String customer) {
       this.id = id;
       this.lines = lines;
       this.ordinal = ordinal;
       this.expiresAt = expiresAt;
+      this.customer = customer;
     }
   }
 
@@ -328,6 +330,18 @@ final class ReferenceModel {
     if (active.size() >= limits.holdsActiveMax()) {
       return Rejection.CAPACITY_EXCEEDED;
     }
+    String customer = c.customer() == null ? "" : c.customer();
+    if (!customer.isEmpty()) {
+      // Simple on purpose: count the customer's active holds and units by walking them all.
+      long holdsNow = active.stream().filter(h -> h.customer.equals(customer)).count();
+      long unitsNow = active.stream().filter(h -> h.customer.equals(customer))
+          .flatMap(h -> h.lines.stream()).mapToLong(HoldLine::quantity).sum();
+      long units = c.lines().stream().mapToLong(HoldLine::quantity).sum();
+      if (holdsNow >= limits.customerHoldsActiveMax()
+          || unitsNow + units > limits.customerUnitsHeldMax()) {
+        return Rejection.CUSTOMER_LIMIT_EXCEEDED;
+      }
+    }
     boolean short_ = false;
     for (HoldLine line : c.lines()) {
       if (!items.contains(line.sku())) {
@@ -344,7 +358,7 @@ final class ReferenceModel {
       level[VERSION]++;
     }
     ModelHold hold = new ModelHold(c.holdId(), List.copyOf(c.lines()), ++ordinal,
-        now + c.timeoutMillis());
+        now + c.timeoutMillis(), customer);
     holds.put(hold.id, hold);
     active.add(hold);
     return null;

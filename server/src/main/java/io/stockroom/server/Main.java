@@ -218,7 +218,8 @@ public final class Main {
       if (stockroom.port() < 0) {
         // Helidon logs a failed bind and returns instead of throwing; refuse to run deaf.
         stockroom.close();
-        throw new IOException("could not listen on " + url(config.host(), config.port())
+        throw new IOException("could not listen on "
+            + url(config.tlsEnabled(), config.host(), config.port())
             + " (is the port in use? the log above says why)");
       }
       CountDownLatch stopped = new CountDownLatch(1);
@@ -232,7 +233,8 @@ public final class Main {
           stopped.countDown();
         }
       }, "stockroom-shutdown"));
-      log.info("Stockroom serving {} (data {}); {}", url(config.host(), stockroom.port()),
+      log.info("Stockroom serving {} (data {}); {}",
+          url(config.tlsEnabled(), config.host(), stockroom.port()),
           config.dataDirectory().toAbsolutePath().normalize(), summary(stockroom.recovered()));
       for (String skipped : stockroom.recovered().journal().snapshotsSkipped()) {
         log.warn("recovery skipped a snapshot: {}", skipped);
@@ -242,9 +244,9 @@ public final class Main {
     }
 
 
-    static String url(String host, int port) {
+    static String url(boolean tls, String host, int port) {
       String bracketed = host.contains(":") ? "[" + host + "]" : host;
-      return "http://" + bracketed + ":" + port;
+      return (tls ? "https://" : "http://") + bracketed + ":" + port;
     }
 
     static String summary(Ledger.Recovered recovered) {

@@ -8,6 +8,7 @@ import io.stockroom.journal.FileStorage;
 import io.stockroom.journal.Storage;
 import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.http.Api;
+import io.stockroom.server.http.HttpLimits;
 import io.stockroom.server.read.ReadView;
 import io.stockroom.server.sequencer.Ledger;
 import io.stockroom.server.sequencer.MicrometerSequencerMetrics;
@@ -15,6 +16,8 @@ import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.stream.StreamHub;
 import io.stockroom.server.security.ApiKeys;
 import io.stockroom.server.security.Authentication;
+import io.stockroom.server.security.RateLimitSettings;
+import io.stockroom.server.security.RateLimiter;
 import io.stockroom.server.security.Role;
 import java.io.IOException;
 import java.util.List;
@@ -60,6 +63,17 @@ public final class Stockroom implements AutoCloseable {
    * {@code <dataDirectory>/journal} when it is null. The data directory is locked either way.
    */
   public static Stockroom start(ServerConfig config, Storage storage) throws IOException {
+    return start(config, storage, RateLimitSettings.defaults());
+  }
+
+  /**
+   * As {@link #start(ServerConfig, Storage)}, with per-key {@code rateLimits} (tests pass tiny
+   * ones). Until the rate limits are part of {@link ServerConfig}, this is how they are set.
+   */
+  public static Stockroom start(ServerConfig config, Storage storage,
+      RateLimitSettings rateLimits) throws IOException {
+    // Before the lock and recovery: a bad TLS file refuses at once, with nothing to undo.
+    io.helidon.common.tls.Tls tls = TlsFiles.load(config);
     DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
     Ledger ledger = null;
     try {
@@ -84,10 +98,14 @@ public final class Stockroom implements AutoCloseable {
           Stockroom::haltOnInvariantViolation);
       gauges(registry, sequencer, ledger, view, recovered);
       sequencer.start();
-      Api api = new Api(config, sequencer, ledger.journal(), view, registry, authentication);
+      Api api = new Api(config, sequencer, ledger.journal(), view, registry, authentication,
+          new RateLimiter(rateLimits, registry));
       WebServer server = WebServer.builder()
           .host(config.host())
           .port(config.port())
+          .addProtocol(HttpLimits.defaults().http1()) // request head size limits
+          .directHandlers(HttpLimits.defaults().problemAnswers()) // their refusals: problem+json
+          .tls(tls) // HTTPS only when the TLS files are set; disabled (plain HTTP) otherwise
           .routing(routing -> {
             api.routing(routing);
             streams.routing(routing);

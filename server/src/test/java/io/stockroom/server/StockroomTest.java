@@ -25,7 +25,7 @@ class StockroomTest {
           d.requestBodyBytesMax(), d.batchRequestCommandsMax(), d.listLimitMax(),
           d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
           d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-          d.retryAfterSeconds(), d.limits(), d.journal());
+          d.retryAfterSeconds(), d.limits(), d.journal(), null, null);
 
       assertThatThrownBy(() -> Stockroom.start(samePort)).isInstanceOf(IOException.class)
           .hasMessageContaining("could not listen");
@@ -55,7 +55,7 @@ class StockroomTest {
         d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
         d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
         d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
-        d.journal());
+        d.journal(), null, null);
 
     assertThatThrownBy(() -> Stockroom.start(exposed)).isInstanceOf(IOException.class)
         .hasMessageContaining("with no API key");

@@ -69,7 +69,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** Every setting, in the order of ServerConfig, then Limits, then JournalConfig. */
+  /**
+   * Every setting, in the order of ServerConfig's components, with Limits and JournalConfig in
+   * place of the records that hold them.
+   */
   private static final List<Key> KEYS = List.of(
       new Key("dataDirectory", Kind.PATH, ServerConfig::dataDirectory, "STOCKROOM_DATA"),
       new Key("host", Kind.TEXT, ServerConfig::host),
@@ -104,6 +107,9 @@ public final class ConfigLoader {
       new Key("limits.idempotencyKeysMax", Kind.INT, c -> c.limits().idempotencyKeysMax()),
       new Key("limits.idempotencyWindowMillis", Kind.LONG,
           c -> c.limits().idempotencyWindowMillis()),
+      new Key("limits.customerHoldsActiveMax", Kind.INT,
+          c -> c.limits().customerHoldsActiveMax()),
+      new Key("limits.customerUnitsHeldMax", Kind.INT, c -> c.limits().customerUnitsHeldMax()),
       new Key("journal.segmentBytesMax", Kind.LONG, c -> c.journal().segmentBytesMax()),
       new Key("journal.batchRecordsMax", Kind.INT, c -> c.journal().batchRecordsMax()),
       new Key("journal.recordPayloadBytesMax", Kind.INT,
@@ -111,7 +117,9 @@ public final class ConfigLoader {
       new Key("journal.writeBufferBytes", Kind.INT, c -> c.journal().writeBufferBytes()),
       new Key("journal.readBufferBytes", Kind.INT, c -> c.journal().readBufferBytes()),
       new Key("journal.snapshotsRetained", Kind.INT, c -> c.journal().snapshotsRetained()),
-      new Key("journal.snapshotBytesMax", Kind.INT, c -> c.journal().snapshotBytesMax()));
+      new Key("journal.snapshotBytesMax", Kind.INT, c -> c.journal().snapshotBytesMax()),
+      new Key("tlsCertificateChainFile", Kind.PATH, ServerConfig::tlsCertificateChainFile),
+      new Key("tlsPrivateKeyFile", Kind.PATH, ServerConfig::tlsPrivateKeyFile));
 
   private static final Map<String, Key> BY_NAME = index(KEYS, Key::name);
   private static final Map<String, Key> BY_VARIABLE = index(KEYS, Key::variable);
@@ -287,7 +295,9 @@ public final class ConfigLoader {
           longValue(values, "limits.holdTimeoutMillisMax"),
           integer(values, "limits.expiriesPerCommandMax"),
           integer(values, "limits.idempotencyKeysMax"),
-          longValue(values, "limits.idempotencyWindowMillis"));
+          longValue(values, "limits.idempotencyWindowMillis"),
+          integer(values, "limits.customerHoldsActiveMax"),
+          integer(values, "limits.customerUnitsHeldMax"));
       JournalConfig journal = journal(values);
       return new ServerConfig(
           (Path) values.get("dataDirectory"),
@@ -307,7 +317,9 @@ public final class ConfigLoader {
           longValue(values, "streamHeartbeatMillis"),
           integer(values, "retryAfterSeconds"),
           limits,
-          journal);
+          journal,
+          (Path) values.get("tlsCertificateChainFile"),
+          (Path) values.get("tlsPrivateKeyFile"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + origins(e.getMessage(), values, given),
           e);
@@ -342,8 +354,11 @@ public final class ConfigLoader {
         continue;
       }
       Given value = given.get(key.name());
-      origins.add(value == null ? key.name() + " = " + values.get(key.name()) + " by default"
-          : key.name() + " = \"" + value.text() + "\" from " + value.source());
+      Object byDefault = values.get(key.name());
+      origins.add(value != null
+          ? key.name() + " = \"" + value.text() + "\" from " + value.source()
+          : byDefault == null ? key.name() + " not set"
+          : key.name() + " = " + byDefault + " by default");
     }
     return origins.isEmpty() ? "" : " (" + String.join("; ", origins) + ")";
   }

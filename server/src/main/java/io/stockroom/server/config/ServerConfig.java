@@ -28,6 +28,10 @@ import java.nio.file.Path;
  * @param retryAfterSeconds the Retry-After sent with 503 on overload, seconds (default 1)
  * @param limits the engine's limits
  * @param journal the journal's limits
+ * @param tlsCertificateChainFile PEM file of the server certificate and its chain, or null for
+ *     plain HTTP (default null; set together with {@code tlsPrivateKeyFile})
+ * @param tlsPrivateKeyFile PEM file of the certificate's unencrypted private key, or null for
+ *     plain HTTP (default null; set together with {@code tlsCertificateChainFile})
  */
 public record ServerConfig(
     Path dataDirectory,
@@ -47,12 +51,19 @@ public record ServerConfig(
     long streamHeartbeatMillis,
     int retryAfterSeconds,
     Limits limits,
-    JournalConfig journal) {
+    JournalConfig journal,
+    Path tlsCertificateChainFile,
+    Path tlsPrivateKeyFile) {
 
   public static ServerConfig defaults() {
     return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 1_000_000,
         1 << 20, 1_000, 1_000, 10_000, 900, 5_000, 10_000, 10_000, 15_000, 1, Limits.DEFAULTS,
-        JournalConfig.defaults());
+        JournalConfig.defaults(), null, null);
+  }
+
+  /** Whether the listener serves HTTPS (both TLS files are set) rather than plain HTTP. */
+  public boolean tlsEnabled() {
+    return tlsCertificateChainFile != null;
   }
 
   public ServerConfig {
@@ -94,6 +105,11 @@ public record ServerConfig(
     require(journal.batchRecordsMax() >= limits.expiriesPerCommandMax() + 3,
         "journal batchRecordsMax (" + journal.batchRecordsMax() + ") must be at least"
             + " expiriesPerCommandMax + 3 (" + (limits.expiriesPerCommandMax() + 3) + ")");
+    // One without the other is a half-done TLS setup; serving plain HTTP instead would hide it.
+    require((tlsCertificateChainFile == null) == (tlsPrivateKeyFile == null),
+        (tlsCertificateChainFile == null ? "tlsPrivateKeyFile is set but tlsCertificateChainFile"
+            : "tlsCertificateChainFile is set but tlsPrivateKeyFile") + " is not; set both for"
+            + " HTTPS or neither for plain HTTP");
   }
 
   private static void require(boolean condition, String message) {

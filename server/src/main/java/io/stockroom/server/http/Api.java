@@ -7,6 +7,7 @@ import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.read.ReadView;
 import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.security.Authentication;
+import io.stockroom.server.security.RateLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +25,12 @@ public final class Api {
   private final java.util.List<String> declared = new java.util.ArrayList<>();
 
   private final Authentication authentication;
+  private final RateLimiter rateLimiter;
 
   public Api(ServerConfig config, Sequencer sequencer, Journal journal, ReadView view,
-      PrometheusMeterRegistry registry, Authentication authentication) {
+      PrometheusMeterRegistry registry, Authentication authentication, RateLimiter rateLimiter) {
     this.authentication = authentication;
+    this.rateLimiter = rateLimiter;
     Exchange exchange = new Exchange(config.requestBodyBytesMax());
     Reads reads = new Reads(view, config.readWaitMillisMax());
     Writes writes = new Writes(sequencer, journal, config.retryAfterSeconds());
@@ -43,8 +46,10 @@ public final class Api {
 
   /** Registers every REST route; {@link #fallback} must be registered after all other routes. */
   public void routing(HttpRouting.Builder routing) {
+    routing.addFilter(SecurityHeaders::filter); // first, so refusals carry the headers too
     routing.addFilter(metrics::filter);
     routing.addFilter(authentication::filter); // before any handler: a refusal changes nothing
+    routing.addFilter(rateLimiter::filter); // after authentication: it keys on the principal
     routing.error(ProblemException.class, Problems::send);
     routing.error(Exception.class, (request, response, error) -> {
       LOG.error("unexpected error on {} {}", request.prologue().method().text(),

@@ -63,23 +63,7 @@ public final class EventJson {
 
   /** The level changes an event carries (for stream filters by location). */
   public static List<LevelChange> changes(Event event) {
-    return switch (event) {
-      case Event.StockReceived e -> List.of(e.change());
-      case Event.StockAdjusted e -> List.of(e.change());
-      case Event.SafetyStockSet e -> List.of(e.change());
-      case Event.StockTransferred e -> List.of(e.from(), e.to());
-      case Event.HoldReserved e -> e.changes();
-      case Event.HoldConfirmed e -> e.changes();
-      case Event.HoldReleased e -> e.changes();
-      case Event.HoldExpired e -> e.changes();
-      case Event.HoldFulfilled e -> e.changes();
-      case Event.StockFulfilled e -> List.of(e.change());
-      case Event.StockRestocked e -> List.of(e.change());
-      case Event.ItemDefined e -> List.of();
-      case Event.ShortageDetected e -> List.of();
-      case Event.HoldExtended e -> List.of();
-      case Event.RequestRecorded e -> List.of();
-    };
+    return event.changes();
   }
 
   public static void write(JsonGenerator json, Event event) throws IOException {

@@ -72,6 +72,8 @@ public final class ProblemException extends RuntimeException {
           "The reservation was already fulfilled", detail);
       case HOLD_NOT_CONFIRMED -> new ProblemException(409, "reservation-not-confirmed",
           "The reservation is not confirmed", detail);
+      case CUSTOMER_LIMIT_EXCEEDED -> new ProblemException(429, "customer-limit-exceeded",
+          "The customer holds too much already", detail);
       case IDEMPOTENCY_KEY_REUSED -> new ProblemException(422, "idempotency-key-reused",
           "The Idempotency-Key was used for a different request", detail);
       case CAPACITY_EXCEEDED -> new ProblemException(409, "capacity-exceeded",

@@ -30,40 +30,58 @@ public final class Authentication {
       chain.proceed();
       return;
     }
-    ProblemException refusal = check(request.headers().first(HeaderNames.AUTHORIZATION)
-        .orElse(null), required);
-    if (refusal != null) {
+    Principal principal;
+    try {
+      principal = principal(request.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
+          required);
+    } catch (ProblemException refusal) {
       if (refusal.status() == 401) {
         response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"stockroom\"");
       }
       Problems.send(request, response, refusal);
       return;
     }
+    // Later filters (the RateLimiter) key on who is calling; public routes register nobody.
+    request.context().register(principal);
     chain.proceed();
   }
 
   /** Null when {@code authorization} grants {@code required}; else the problem to answer. */
   public ProblemException check(String authorization, Role required) {
+    try {
+      principal(authorization, required);
+      return null;
+    } catch (ProblemException refusal) {
+      return refusal;
+    }
+  }
+
+  /**
+   * Who {@code authorization} stands for, when it grants {@code required}.
+   *
+   * @throws ProblemException the refusal to answer (401, 403, or 503 when keys cannot be read)
+   */
+  private Principal principal(String authorization, Role required) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return new ProblemException(401, "unauthenticated", "Authentication required",
+      throw new ProblemException(401, "unauthenticated", "Authentication required",
           "send an API key as 'Authorization: Bearer <key>'");
     }
     Principal principal;
     try {
       principal = keys.authenticate(authorization.substring(7).trim());
     } catch (IOException e) {
-      return new ProblemException(503, "unavailable", "Service unavailable",
+      throw new ProblemException(503, "unavailable", "Service unavailable",
           "the key store could not be read", Map.of(), 1);
     }
     if (principal == null) {
-      return new ProblemException(401, "unauthenticated", "Authentication required",
+      throw new ProblemException(401, "unauthenticated", "Authentication required",
           "the API key is not valid or was revoked");
     }
     if (!principal.role().includes(required)) {
-      return new ProblemException(403, "forbidden", "Not allowed",
+      throw new ProblemException(403, "forbidden", "Not allowed",
           "key " + principal.id() + " has role " + principal.role().name().toLowerCase()
               + "; this needs " + required.name().toLowerCase());
     }
-    return null;
+    return principal;
   }
 }

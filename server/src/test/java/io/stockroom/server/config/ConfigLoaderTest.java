@@ -126,10 +126,13 @@ class ConfigLoaderTest {
     for (String key : ConfigLoader.keys()) {
       String variable = ConfigLoader.variable(key);
       assertThat(variables.add(variable)).as("unique variable %s", variable).isTrue();
-      String value = String.valueOf(valueOf(defaults, key));
+      Object value = valueOf(defaults, key);
+      if (value == null) {
+        continue; // the TLS files are unset by default: see tlsFilesLoadFromEverySource...
+      }
 
       // Loading the default from the variable must give the defaults back, for every key.
-      assertThat(ConfigLoader.load(null, Map.of(variable, value), List.of()))
+      assertThat(ConfigLoader.load(null, Map.of(variable, String.valueOf(value)), List.of()))
           .as(variable).isEqualTo(defaults);
     }
     assertThat(ConfigLoader.variable("port")).isEqualTo("STOCKROOM_PORT");
@@ -138,6 +141,43 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.variable("limits.quantityMax")).isEqualTo("STOCKROOM_QUANTITY_MAX");
     assertThat(ConfigLoader.variable("journal.segmentBytesMax"))
         .isEqualTo("STOCKROOM_JOURNAL_SEGMENT_BYTES_MAX");
+  }
+
+  @Test
+  void tlsFilesLoadFromEverySourceAndAreUnsetByDefault() throws IOException {
+    assertThat(ServerConfig.defaults().tlsCertificateChainFile()).isNull();
+    assertThat(ServerConfig.defaults().tlsPrivateKeyFile()).isNull();
+    assertThat(ServerConfig.defaults().tlsEnabled()).isFalse();
+    Path file = file("tlsCertificateChainFile=/etc/stockroom/chain.pem");
+    Map<String, String> environment =
+        Map.of("STOCKROOM_TLS_PRIVATE_KEY_FILE", "/etc/stockroom/key.pem");
+
+    ServerConfig fromFileAndEnvironment = ConfigLoader.load(file, environment, List.of());
+    ServerConfig fromFlags = ConfigLoader.load(null, NO_ENVIRONMENT,
+        List.of(set("tlsCertificateChainFile", "chain.pem"), set("tlsPrivateKeyFile", "key.pem")));
+
+    assertThat(fromFileAndEnvironment.tlsCertificateChainFile())
+        .isEqualTo(Path.of("/etc/stockroom/chain.pem"));
+    assertThat(fromFileAndEnvironment.tlsPrivateKeyFile())
+        .isEqualTo(Path.of("/etc/stockroom/key.pem"));
+    assertThat(fromFileAndEnvironment.tlsEnabled()).isTrue();
+    assertThat(fromFlags.tlsCertificateChainFile()).isEqualTo(Path.of("chain.pem"));
+    assertThat(fromFlags.tlsPrivateKeyFile()).isEqualTo(Path.of("key.pem"));
+    assertThat(ConfigLoader.variable("tlsCertificateChainFile"))
+        .isEqualTo("STOCKROOM_TLS_CERTIFICATE_CHAIN_FILE");
+    assertThat(ConfigLoader.variable("tlsPrivateKeyFile"))
+        .isEqualTo("STOCKROOM_TLS_PRIVATE_KEY_FILE");
+  }
+
+  @Test
+  void oneTlsFileWithoutTheOtherIsRefusedNamingBoth() throws IOException {
+    Path file = file("tlsPrivateKeyFile=key.pem");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, NO_ENVIRONMENT, List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tlsPrivateKeyFile is set but tlsCertificateChainFile is not")
+        .hasMessageContaining("tlsPrivateKeyFile = \"key.pem\" from file " + file)
+        .hasMessageContaining("tlsCertificateChainFile not set");
   }
 
   private static Object valueOf(ServerConfig config, String key) {

@@ -256,7 +256,7 @@ class StreamSseTest {
     try (Socket stalled = stalledSubscriber()) {
       List<CompletableFuture<?>> acks = new ArrayList<>();
       for (int i = 0; i < 3_000; i++) {
-        acks.add(fixture.sequencer.submit(new Command.Reserve("h" + i, lines, text, text,
+        acks.add(fixture.sequencer.submit(new Command.Reserve("h" + i, lines, text.substring(10) + i, text,
             3_600_000)));
       }
       CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));

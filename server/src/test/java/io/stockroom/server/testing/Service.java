@@ -6,6 +6,7 @@ import io.stockroom.journal.Storage;
 import io.stockroom.server.Stockroom;
 import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.security.ApiKeys;
+import io.stockroom.server.security.RateLimitSettings;
 import io.stockroom.server.security.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,7 @@ public final class Service implements AutoCloseable {
 
   private final Path data;
   private final UnaryOperator<ServerConfig> tune;
+  private final RateLimitSettings rateLimits;
   private final HttpClient client = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(10)).build();
   private Stockroom stockroom;
@@ -35,8 +37,19 @@ public final class Service implements AutoCloseable {
 
   public Service(Path data, UnaryOperator<ServerConfig> tune, Storage storage)
       throws IOException {
+    this(data, tune, storage, RateLimitSettings.defaults());
+  }
+
+  /** With per-key {@code rateLimits} (until they are part of ServerConfig and {@code tune}). */
+  public Service(Path data, RateLimitSettings rateLimits) throws IOException {
+    this(data, UnaryOperator.identity(), null, rateLimits);
+  }
+
+  private Service(Path data, UnaryOperator<ServerConfig> tune, Storage storage,
+      RateLimitSettings rateLimits) throws IOException {
     this.data = data;
     this.tune = tune;
+    this.rateLimits = rateLimits;
     this.adminKey = ApiKeys.open(data).create(Role.ADMIN, "test admin").token();
     start(storage);
   }
@@ -47,11 +60,11 @@ public final class Service implements AutoCloseable {
         d.snapshotEveryEvents(), d.requestBodyBytesMax(), d.batchRequestCommandsMax(),
         d.listLimitMax(), d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
         d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-        d.retryAfterSeconds(), d.limits(), d.journal());
+        d.retryAfterSeconds(), d.limits(), d.journal(), null, null);
   }
 
   private void start(Storage storage) throws IOException {
-    stockroom = Stockroom.start(tune.apply(config(data)), storage);
+    stockroom = Stockroom.start(tune.apply(config(data)), storage, rateLimits);
   }
 
   public void restart() throws IOException {

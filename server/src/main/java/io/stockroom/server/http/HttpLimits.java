@@ -1,0 +1,88 @@
+package io.stockroom.server.http;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http1.Http1Config;
+
+/**
+ * How much of a request's head the HTTP/1 layer reads before giving up: a slow or huge head ties
+ * up a connection and memory before any filter (authentication, rate limits) can see it. Helidon
+ * refuses a request over either limit itself, before routing (400 for headers, 414 for the
+ * request line), and closes the connection; {@link #problemAnswers} makes those refusals, like
+ * every other answer, problem+json. Validated on construction; documented in docs/SECURITY.md
+ * ("Rate limits and request limits").
+ *
+ * @param headersBytesMax all request header lines together, bytes (default 16 KiB, Helidon's own
+ *     default, stated here so it is ours)
+ * @param requestLineBytesMax the request line ({@code GET /path?query HTTP/1.1}), bytes (default
+ *     8 KiB, twice Helidon's: a stream filter of 100 {@code sku=} values of up to ~70 characters
+ *     each fits in the query)
+ */
+public record HttpLimits(int headersBytesMax, int requestLineBytesMax) {
+
+  public static HttpLimits defaults() {
+    return new HttpLimits(16 * 1024, 8 * 1024);
+  }
+
+  public HttpLimits {
+    if (headersBytesMax < 1_024 || headersBytesMax > 1 << 20) {
+      throw new IllegalArgumentException("headersBytesMax must be 1024..1048576 bytes, was "
+          + headersBytesMax);
+    }
+    if (requestLineBytesMax < 256 || requestLineBytesMax > 1 << 20) {
+      throw new IllegalArgumentException("requestLineBytesMax must be 256..1048576 bytes, was "
+          + requestLineBytesMax);
+    }
+  }
+
+  /**
+   * Problem+json for the answers Helidon gives before routing (a head over these limits, a
+   * malformed request line or header), for {@code WebServer.builder().directHandlers(..)}, with
+   * the security headers. Helidon's message is not echoed: it may quote the request.
+   */
+  public DirectHandlers problemAnswers() {
+    DirectHandler handler = (request, event, status, headers, message) -> {
+      SecurityHeaders.apply(headers);
+      headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
+      return DirectHandler.TransportResponse.builder()
+          .status(status)
+          .headers(headers)
+          .entity(Problems.render(problemOf(status), null))
+          .build();
+    };
+    DirectHandlers.Builder handlers = DirectHandlers.builder();
+    for (DirectHandler.EventType event : DirectHandler.EventType.values()) {
+      handlers.addHandler(event, handler);
+    }
+    return handlers.build();
+  }
+
+  private ProblemException problemOf(Status status) {
+    int code = status.code();
+    return switch (code) {
+      case 413 -> new ProblemException(code, "body-too-large", "The body is too large",
+          "the request body is over the limit");
+      case 414 -> new ProblemException(code, "request-line-too-long",
+          "The request line is too long", "the request line (method, path and query) is over "
+              + requestLineBytesMax + " bytes");
+      case 431 -> new ProblemException(code, "headers-too-large", "The headers are too large",
+          "the request headers are over " + headersBytesMax + " bytes");
+      default -> code < 500
+          ? new ProblemException(code, "invalid-request", "The request is invalid",
+              "the request line or headers are malformed, or the headers are over "
+                  + headersBytesMax + " bytes")
+          : new ProblemException(code, "internal-error", "Internal error",
+              "the server could not read the request");
+    };
+  }
+
+  /** The HTTP/1 protocol settings for {@code WebServer.builder().addProtocol(..)}. */
+  public Http1Config http1() {
+    return Http1Config.builder()
+        .maxHeadersSize(headersBytesMax)
+        .maxPrologueLength(requestLineBytesMax)
+        .build();
+  }
+}

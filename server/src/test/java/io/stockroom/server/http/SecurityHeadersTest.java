@@ -1,0 +1,102 @@
+package io.stockroom.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.stockroom.server.testing.Service;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every routed answer carries the security headers; routes keep the caching they choose. */
+class SecurityHeadersTest {
+
+  @TempDir
+  Path data;
+
+  @Test
+  void jsonResponseCarriesTheHeadersAndIsNotStored() throws Exception {
+    try (Service service = new Service(data)) {
+      HttpResponse<String> response = service.get("/v1/items");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertSecurityHeaders(response.headers());
+      assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+      assertThat(response.headers().firstValue("Content-Security-Policy")).isEmpty();
+    }
+  }
+
+  @Test
+  void problemResponsesCarryTheHeadersToo() throws Exception {
+    try (Service service = new Service(data)) {
+      HttpResponse<String> thrown = service.get("/v1/items/nope"); // a handler's ProblemException
+      HttpResponse<String> refused = service.sendAs(null,
+          HttpRequest.newBuilder(service.uri("/v1/items")).GET()); // a filter's 401
+      HttpResponse<String> unmatched = service.get("/no/such/route");
+
+      for (HttpResponse<String> response : new HttpResponse[] {thrown, refused, unmatched}) {
+        assertThat(response.headers().firstValue("Content-Type"))
+            .hasValue("application/problem+json");
+        assertSecurityHeaders(response.headers());
+        assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+      }
+      assertThat(thrown.statusCode()).isEqualTo(404);
+      assertThat(refused.statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void itemReadsKeepTheirOwnCachingAnd304sCarryTheHeaders() throws Exception {
+    try (Service service = new Service(data)) {
+      service.put("/v1/items/tee", "{\"name\":\"T\"}");
+      HttpResponse<String> first = service.get("/v1/items/tee");
+      String etag = first.headers().firstValue("ETag").orElseThrow();
+
+      HttpResponse<String> again = service.send(HttpRequest.newBuilder(
+          service.uri("/v1/items/tee")).header("If-None-Match", etag).GET());
+
+      assertThat(again.statusCode()).isEqualTo(304);
+      for (HttpResponse<String> response : java.util.List.of(first, again)) {
+        assertSecurityHeaders(response.headers());
+        assertThat(response.headers().allValues("Cache-Control"))
+            .containsExactly("max-age=1, must-revalidate");
+      }
+    }
+  }
+
+  @Test
+  void htmlGetsAStrictContentSecurityPolicy() throws Exception {
+    // No route serves HTML yet; the coming web page will, through this same filter.
+    WebServer server = WebServer.builder().host("127.0.0.1").port(0)
+        .routing(routing -> routing.addFilter(SecurityHeaders::filter)
+            .get("/page", (request, response) -> {
+              response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+              response.send("<!doctype html><title>t</title>");
+            }))
+        .build().start();
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/page"))
+              .GET().build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertSecurityHeaders(response.headers());
+      assertThat(response.headers().firstValue("Content-Security-Policy"))
+          .hasValue(SecurityHeaders.CONTENT_SECURITY_POLICY);
+    } finally {
+      server.stop();
+    }
+  }
+
+  private static void assertSecurityHeaders(HttpHeaders headers) {
+    assertThat(headers.allValues("X-Content-Type-Options")).containsExactly("nosniff");
+    assertThat(headers.allValues("Referrer-Policy")).containsExactly("no-referrer");
+    assertThat(headers.firstValue("Server")).as("no version banner").isEmpty();
+  }
+}
