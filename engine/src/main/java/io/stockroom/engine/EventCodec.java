@@ -4,6 +4,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -229,119 +230,194 @@ public final class EventCodec {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** A decoder with no string cache: stateless, safe from any thread. */
+  private static final Decoder UNCACHED = new Decoder(0);
+
   public static Event decode(byte[] bytes) {
-    return decode(ByteBuffer.wrap(bytes));
+    return UNCACHED.decode(ByteBuffer.wrap(bytes));
   }
 
   /** Decodes one event that fills the buffer from its position to its limit exactly. */
   public static Event decode(ByteBuffer in) {
-    try {
-      Event event = decodeFields(in);
-      if (in.hasRemaining()) {
-        throw new IllegalArgumentException("event " + event.sequence() + " has "
-            + in.remaining() + " trailing bytes");
-      }
-      return event;
-    } catch (BufferUnderflowException e) {
-      throw new IllegalArgumentException("event bytes end too early", e);
+    return UNCACHED.decode(in);
+  }
+
+  /**
+   * Decodes events, reusing one String per distinct short string it has seen recently (SKUs,
+   * locations, reasons): replay meets the same few thousand names millions of times, and a fresh
+   * String each time was a third of replay's time and most of its garbage. The cache is a fixed
+   * direct-mapped table, so memory is bounded and a miss only costs a decode. Not thread-safe:
+   * one per replaying thread.
+   */
+  public static final class Decoder {
+
+    /** Strings longer than this are rare and unlikely to repeat: not cached. */
+    private static final int CACHED_LENGTH_MAX = 64;
+
+    private final byte[][] keys;
+    private final String[] values;
+    private final int mask;
+
+    /** {@code entries} is rounded up to a power of two; 0 disables the cache. */
+    public Decoder(int entries) {
+      int size = entries <= 0 ? 0 : Integer.highestOneBit(Math.max(1, entries - 1)) << 1;
+      keys = new byte[size][];
+      values = new String[size];
+      mask = size - 1;
     }
-  }
 
-  private static Event decodeFields(ByteBuffer in) {
-    byte type = in.get();
-    long sequence = in.getLong();
-    long time = in.getLong();
-    return switch (type) {
-      case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, string(in), string(in),
-          string(in));
-      case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, change(in), in.getInt(),
-          string(in));
-      case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, change(in), string(in));
-      case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, change(in));
-      case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, change(in), change(in),
-          in.getInt(), string(in));
-      case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, string(in), string(in),
-          in.getLong());
-      case HOLD_RESERVED -> holdReserved(in, sequence, time);
-      case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, string(in), changes(in));
-      case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, string(in), changes(in));
-      case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, string(in), changes(in));
-      case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, string(in), changes(in));
-      case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, string(in), in.getLong());
-      case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, change(in), in.getInt(),
-          string(in));
-      case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, change(in), in.getInt(),
-          string(in));
-      case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, string(in), in.getLong(),
-          in.getLong());
-      default -> throw new IllegalArgumentException("unknown event type " + type
-          + " at sequence " + sequence);
-    };
-  }
-
-  private static Event holdReserved(ByteBuffer in, long sequence, long time) {
-    String holdId = string(in);
-    int lineCount = count(in);
-    HoldLine[] lines = new HoldLine[lineCount];
-    for (int i = 0; i < lineCount; i++) {
-      lines[i] = new HoldLine(string(in), string(in), in.getInt());
+    public Event decode(byte[] bytes) {
+      return decode(ByteBuffer.wrap(bytes));
     }
-    return new Event.HoldReserved(sequence, time, holdId, List.of(lines), string(in), string(in),
-        in.getLong(), changes(in));
-  }
 
-  private static List<LevelChange> changes(ByteBuffer in) {
-    int count = count(in);
-    LevelChange[] changes = new LevelChange[count];
-    for (int i = 0; i < count; i++) {
-      changes[i] = change(in);
-    }
-    return List.of(changes);
-  }
 
-  private static LevelChange change(ByteBuffer in) {
-    return new LevelChange(string(in), string(in), quantities(in), quantities(in), in.getLong());
-  }
-
-  private static Quantities quantities(ByteBuffer in) {
-    return new Quantities(in.getInt(), in.getInt(), in.getInt(), in.getInt());
-  }
-
-  private static int count(ByteBuffer in) {
-    int count = in.getShort() & 0xffff;
-    // Each element takes at least 2 bytes; a count the buffer cannot hold is garbage.
-    if (count * 2L > in.remaining()) {
-      throw new IllegalArgumentException("event claims " + count + " elements in "
-          + in.remaining() + " bytes");
-    }
-    return count;
-  }
-
-  private static String string(ByteBuffer in) {
-    int length = in.getShort() & 0xffff;
-    if (length > in.remaining()) {
-      throw new IllegalArgumentException("event string of " + length + " bytes exceeds the "
-          + in.remaining() + " bytes left");
-    }
-    ByteBuffer slice = in.slice(in.position(), length);
-    in.position(in.position() + length);
-    if (slice.hasArray() && isAscii(slice.array(), slice.arrayOffset(), length)) {
-      return new String(slice.array(), slice.arrayOffset(), length, StandardCharsets.US_ASCII);
-    }
-    try {
-      // Strict: damaged bytes must not turn silently into different text.
-      return StandardCharsets.UTF_8.newDecoder().decode(slice).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("event string is not valid UTF-8", e);
-    }
-  }
-
-  private static boolean isAscii(byte[] bytes, int offset, int length) {
-    for (int i = offset; i < offset + length; i++) {
-      if (bytes[i] < 0) {
-        return false;
+      public Event decode(ByteBuffer in) {
+      try {
+        Event event = decodeFields(in);
+        if (in.hasRemaining()) {
+          throw new IllegalArgumentException("event " + event.sequence() + " has "
+              + in.remaining() + " trailing bytes");
+        }
+        return event;
+      } catch (BufferUnderflowException e) {
+        throw new IllegalArgumentException("event bytes end too early", e);
       }
     }
-    return true;
+
+    private Event decodeFields(ByteBuffer in) {
+      byte type = in.get();
+      long sequence = in.getLong();
+      long time = in.getLong();
+      return switch (type) {
+        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, string(in), string(in),
+            string(in));
+        case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, change(in), in.getInt(),
+            string(in));
+        case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, change(in), string(in));
+        case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, change(in));
+        case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, change(in), change(in),
+            in.getInt(), string(in));
+        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, string(in), string(in),
+            in.getLong());
+        case HOLD_RESERVED -> holdReserved(in, sequence, time);
+        case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, id(in), changes(in));
+        case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, id(in), changes(in));
+        case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, id(in), changes(in));
+        case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, id(in), changes(in));
+        case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, id(in), in.getLong());
+        case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, change(in), in.getInt(),
+            string(in));
+        case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, change(in), in.getInt(),
+            string(in));
+        case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, id(in), in.getLong(),
+            in.getLong());
+        default -> throw new IllegalArgumentException("unknown event type " + type
+            + " at sequence " + sequence);
+      };
+    }
+
+    private Event holdReserved(ByteBuffer in, long sequence, long time) {
+      String holdId = id(in);
+      int lineCount = count(in);
+      HoldLine[] lines = new HoldLine[lineCount];
+      for (int i = 0; i < lineCount; i++) {
+        lines[i] = new HoldLine(string(in), string(in), in.getInt());
+      }
+      return new Event.HoldReserved(sequence, time, holdId, List.of(lines), string(in), string(in),
+          in.getLong(), changes(in));
+    }
+
+    private List<LevelChange> changes(ByteBuffer in) {
+      int count = count(in);
+      LevelChange[] changes = new LevelChange[count];
+      for (int i = 0; i < count; i++) {
+        changes[i] = change(in);
+      }
+      return List.of(changes);
+    }
+
+    private LevelChange change(ByteBuffer in) {
+      return new LevelChange(string(in), string(in), quantities(in), quantities(in), in.getLong());
+    }
+
+    private Quantities quantities(ByteBuffer in) {
+      return new Quantities(in.getInt(), in.getInt(), in.getInt(), in.getInt());
+    }
+
+    private int count(ByteBuffer in) {
+      int count = in.getShort() & 0xffff;
+      // Each element takes at least 2 bytes; a count the buffer cannot hold is garbage.
+      if (count * 2L > in.remaining()) {
+        throw new IllegalArgumentException("event claims " + count + " elements in "
+            + in.remaining() + " bytes");
+      }
+      return count;
+    }
+
+    /**
+     * An identifier seen once or twice (hold id, idempotency key): never cached, so a stream of
+     * unique ids cannot evict the names that repeat.
+     */
+    private String id(ByteBuffer in) {
+      return string(in, false);
+    }
+
+    /** A name that repeats (SKU, location, customer, reason): cached. */
+    private String string(ByteBuffer in) {
+      return string(in, true);
+    }
+
+    private String string(ByteBuffer in, boolean cache) {
+      int length = in.getShort() & 0xffff;
+      if (length > in.remaining()) {
+        throw new IllegalArgumentException("event string of " + length + " bytes exceeds the "
+            + in.remaining() + " bytes left");
+      }
+      int position = in.position();
+      in.position(position + length);
+      if (in.hasArray()) {
+        byte[] array = in.array();
+        int offset = in.arrayOffset() + position;
+        if (isAscii(array, offset, length)) {
+          return cache ? ascii(array, offset, length)
+              : new String(array, offset, length, StandardCharsets.US_ASCII);
+        }
+      }
+      try {
+        // Strict: damaged bytes must not turn silently into different text.
+        return StandardCharsets.UTF_8.newDecoder().decode(in.slice(position, length)).toString();
+      } catch (CharacterCodingException e) {
+        throw new IllegalArgumentException("event string is not valid UTF-8", e);
+      }
+    }
+
+    private String ascii(byte[] array, int offset, int length) {
+      if (keys.length == 0 || length > CACHED_LENGTH_MAX) {
+        return new String(array, offset, length, StandardCharsets.US_ASCII);
+      }
+      int hash = length;
+      for (int i = offset; i < offset + length; i++) {
+        hash = hash * 31 + array[i];
+      }
+      int slot = (hash ^ (hash >>> 16)) & mask;
+      byte[] key = keys[slot];
+      if (key != null && Arrays.equals(key, 0, key.length, array, offset, offset + length)) {
+        return values[slot];
+      }
+      String value = new String(array, offset, length, StandardCharsets.US_ASCII);
+      keys[slot] = Arrays.copyOfRange(array, offset, offset + length);
+      values[slot] = value;
+      return value;
+    }
+
+    private boolean isAscii(byte[] bytes, int offset, int length) {
+      for (int i = offset; i < offset + length; i++) {
+        if (bytes[i] < 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
   }
 }

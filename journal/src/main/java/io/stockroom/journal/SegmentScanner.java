@@ -388,6 +388,10 @@ final class SegmentScanner implements AutoCloseable {
     return Arrays.copyOfRange(buffer, payloadIndex, payloadIndex + payloadLength);
   }
 
+  java.nio.ByteBuffer payloadView() {
+    return java.nio.ByteBuffer.wrap(buffer, payloadIndex, payloadLength).slice();
+  }
+
   Corruption failure() {
     return failure;
   }

@@ -6,9 +6,9 @@ package io.stockroom.server.security;
  * message naming the setting; nothing is clamped. Documented in docs/SECURITY.md ("Rate limits
  * and request limits").
  *
- * @param read the bucket of a {@code read} key (default 2,000 requests/s, burst 4,000)
- * @param write the bucket of a {@code write} key (default 1,000 requests/s, burst 2,000)
- * @param admin the bucket of an {@code admin} key (default 500 requests/s, burst 1,000)
+ * @param read the bucket of a {@code read} key (default 20,000 requests/s, burst 40,000)
+ * @param write the bucket of a {@code write} key (default 20,000 requests/s, burst 40,000)
+ * @param admin the bucket of an {@code admin} key (default 2,000 requests/s, burst 4,000)
  * @param bucketsMax buckets kept at once, one per recently active key (default 100,000)
  */
 public record RateLimitSettings(Rate read, Rate write, Rate admin, int bucketsMax) {
@@ -36,8 +36,8 @@ public record RateLimitSettings(Rate read, Rate write, Rate admin, int bucketsMa
   }
 
   public static RateLimitSettings defaults() {
-    return new RateLimitSettings(new Rate(2_000, 4_000), new Rate(1_000, 2_000),
-        new Rate(500, 1_000), 100_000);
+    return new RateLimitSettings(new Rate(20_000, 40_000), new Rate(20_000, 40_000),
+        new Rate(2_000, 4_000), 100_000);
   }
 
   public RateLimitSettings {

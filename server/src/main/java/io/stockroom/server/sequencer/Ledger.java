@@ -80,13 +80,17 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /** Distinct short strings remembered while replaying (SKUs, locations, reasons). */
+  private static final int REPLAY_STRING_CACHE_ENTRIES = 1 << 16;
+
   private static long replay(Journal journal, Engine engine) throws IOException {
     long replayed = 0;
+    EventCodec.Decoder decoder = new EventCodec.Decoder(REPLAY_STRING_CACHE_ENTRIES);
     try (JournalReader reader = journal.read(engine.sequence() + 1)) {
       while (reader.next()) {
         Event event;
         try {
-          event = EventCodec.decode(reader.payload());
+          event = decoder.decode(reader.payloadView());
         } catch (IllegalArgumentException e) {
           throw new IllegalStateException("journal record " + reader.sequence()
               + " passed its checksum but is not a valid event: " + e.getMessage(), e);

@@ -71,6 +71,22 @@ class SecurityHeadersTest {
   }
 
   @Test
+  void eventStreamsKeepTheirNoCacheAndCarryTheHeaders() throws Exception {
+    try (Service service = new Service(data)) {
+      HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(service.uri("/v1/stream?after=0"))
+              .header("Authorization", "Bearer " + service.adminKey())
+              .header("Accept", "text/event-stream").GET().build(),
+          HttpResponse.BodyHandlers.ofInputStream()); // returns once the head has arrived
+      try (java.io.InputStream body = stream.body()) {
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertSecurityHeaders(stream.headers());
+        assertThat(stream.headers().allValues("Cache-Control")).containsExactly("no-cache");
+      }
+    }
+  }
+
+  @Test
   void htmlGetsAStrictContentSecurityPolicy() throws Exception {
     // No route serves HTML yet; the coming web page will, through this same filter.
     WebServer server = WebServer.builder().host("127.0.0.1").port(0)

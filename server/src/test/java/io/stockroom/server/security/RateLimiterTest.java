@@ -116,6 +116,6 @@ class RateLimiterTest {
         .hasMessageContaining("burstRequests");
     assertThatThrownBy(() -> new RateLimitSettings(TWO_A_SECOND, TWO_A_SECOND, TWO_A_SECOND, 0))
         .hasMessageContaining("bucketsMax");
-    assertThat(RateLimitSettings.defaults().of(Role.READ).requestsPerSecond()).isEqualTo(2_000);
+    assertThat(RateLimitSettings.defaults().of(Role.READ).requestsPerSecond()).isEqualTo(20_000);
   }
 }
