@@ -8,7 +8,6 @@ import io.stockroom.journal.FileStorage;
 import io.stockroom.journal.Storage;
 import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.http.Api;
-import io.stockroom.server.http.HttpLimits;
 import io.stockroom.server.read.ReadView;
 import io.stockroom.server.sequencer.Ledger;
 import io.stockroom.server.sequencer.MicrometerSequencerMetrics;
@@ -16,7 +15,6 @@ import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.stream.StreamHub;
 import io.stockroom.server.security.ApiKeys;
 import io.stockroom.server.security.Authentication;
-import io.stockroom.server.security.RateLimitSettings;
 import io.stockroom.server.security.RateLimiter;
 import io.stockroom.server.security.Role;
 import java.io.IOException;
@@ -63,15 +61,6 @@ public final class Stockroom implements AutoCloseable {
    * {@code <dataDirectory>/journal} when it is null. The data directory is locked either way.
    */
   public static Stockroom start(ServerConfig config, Storage storage) throws IOException {
-    return start(config, storage, RateLimitSettings.defaults());
-  }
-
-  /**
-   * As {@link #start(ServerConfig, Storage)}, with per-key {@code rateLimits} (tests pass tiny
-   * ones). Until the rate limits are part of {@link ServerConfig}, this is how they are set.
-   */
-  public static Stockroom start(ServerConfig config, Storage storage,
-      RateLimitSettings rateLimits) throws IOException {
     // Before the lock and recovery: a bad TLS file refuses at once, with nothing to undo.
     io.helidon.common.tls.Tls tls = TlsFiles.load(config);
     DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
@@ -99,12 +88,12 @@ public final class Stockroom implements AutoCloseable {
       gauges(registry, sequencer, ledger, view, recovered);
       sequencer.start();
       Api api = new Api(config, sequencer, ledger.journal(), view, registry, authentication,
-          new RateLimiter(rateLimits, registry));
+          new RateLimiter(config.rateLimits(), registry));
       WebServer server = WebServer.builder()
           .host(config.host())
           .port(config.port())
-          .addProtocol(HttpLimits.defaults().http1()) // request head size limits
-          .directHandlers(HttpLimits.defaults().problemAnswers()) // their refusals: problem+json
+          .addProtocol(config.httpLimits().http1()) // request head size limits
+          .directHandlers(config.httpLimits().problemAnswers()) // their refusals: problem+json
           .tls(tls) // HTTPS only when the TLS files are set; disabled (plain HTTP) otherwise
           .routing(routing -> {
             api.routing(routing);

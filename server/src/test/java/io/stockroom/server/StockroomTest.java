@@ -25,7 +25,7 @@ class StockroomTest {
           d.requestBodyBytesMax(), d.batchRequestCommandsMax(), d.listLimitMax(),
           d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
           d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-          d.retryAfterSeconds(), d.limits(), d.journal(), null, null);
+          d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits());
 
       assertThatThrownBy(() -> Stockroom.start(samePort)).isInstanceOf(IOException.class)
           .hasMessageContaining("could not listen");
@@ -55,7 +55,7 @@ class StockroomTest {
         d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
         d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
         d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
-        d.journal(), null, null);
+        d.journal(), null, null, d.rateLimits(), d.httpLimits());
 
     assertThatThrownBy(() -> Stockroom.start(exposed)).isInstanceOf(IOException.class)
         .hasMessageContaining("with no API key");

@@ -2,6 +2,8 @@ package io.stockroom.server.config;
 
 import io.stockroom.engine.Limits;
 import io.stockroom.journal.JournalConfig;
+import io.stockroom.server.http.HttpLimits;
+import io.stockroom.server.security.RateLimitSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -119,7 +121,22 @@ public final class ConfigLoader {
       new Key("journal.snapshotsRetained", Kind.INT, c -> c.journal().snapshotsRetained()),
       new Key("journal.snapshotBytesMax", Kind.INT, c -> c.journal().snapshotBytesMax()),
       new Key("tlsCertificateChainFile", Kind.PATH, ServerConfig::tlsCertificateChainFile),
-      new Key("tlsPrivateKeyFile", Kind.PATH, ServerConfig::tlsPrivateKeyFile));
+      new Key("tlsPrivateKeyFile", Kind.PATH, ServerConfig::tlsPrivateKeyFile),
+      new Key("rateLimits.read.requestsPerSecond", Kind.INT,
+          c -> c.rateLimits().read().requestsPerSecond()),
+      new Key("rateLimits.read.burstRequests", Kind.INT,
+          c -> c.rateLimits().read().burstRequests()),
+      new Key("rateLimits.write.requestsPerSecond", Kind.INT,
+          c -> c.rateLimits().write().requestsPerSecond()),
+      new Key("rateLimits.write.burstRequests", Kind.INT,
+          c -> c.rateLimits().write().burstRequests()),
+      new Key("rateLimits.admin.requestsPerSecond", Kind.INT,
+          c -> c.rateLimits().admin().requestsPerSecond()),
+      new Key("rateLimits.admin.burstRequests", Kind.INT,
+          c -> c.rateLimits().admin().burstRequests()),
+      new Key("rateLimits.bucketsMax", Kind.INT, c -> c.rateLimits().bucketsMax()),
+      new Key("http.headersBytesMax", Kind.INT, c -> c.httpLimits().headersBytesMax()),
+      new Key("http.requestLineBytesMax", Kind.INT, c -> c.httpLimits().requestLineBytesMax()));
 
   private static final Map<String, Key> BY_NAME = index(KEYS, Key::name);
   private static final Map<String, Key> BY_VARIABLE = index(KEYS, Key::variable);
@@ -319,11 +336,21 @@ public final class ConfigLoader {
           limits,
           journal,
           (Path) values.get("tlsCertificateChainFile"),
-          (Path) values.get("tlsPrivateKeyFile"));
+          (Path) values.get("tlsPrivateKeyFile"),
+          new RateLimitSettings(
+              rate(values, "read"), rate(values, "write"), rate(values, "admin"),
+              integer(values, "rateLimits.bucketsMax")),
+          new HttpLimits(integer(values, "http.headersBytesMax"),
+              integer(values, "http.requestLineBytesMax")));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + origins(e.getMessage(), values, given),
           e);
     }
+  }
+
+  private static RateLimitSettings.Rate rate(Map<String, Object> values, String role) {
+    return new RateLimitSettings.Rate(integer(values, "rateLimits." + role + ".requestsPerSecond"),
+        integer(values, "rateLimits." + role + ".burstRequests"));
   }
 
   private static JournalConfig journal(Map<String, Object> values) {

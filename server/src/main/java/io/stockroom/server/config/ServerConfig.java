@@ -2,6 +2,8 @@ package io.stockroom.server.config;
 
 import io.stockroom.engine.Limits;
 import io.stockroom.journal.JournalConfig;
+import io.stockroom.server.http.HttpLimits;
+import io.stockroom.server.security.RateLimitSettings;
 import java.nio.file.Path;
 
 /**
@@ -28,6 +30,8 @@ import java.nio.file.Path;
  * @param retryAfterSeconds the Retry-After sent with 503 on overload, seconds (default 1)
  * @param limits the engine's limits
  * @param journal the journal's limits
+ * @param rateLimits per-key request budgets by role (docs/SECURITY.md)
+ * @param httpLimits request head limits: header bytes, request-line bytes
  * @param tlsCertificateChainFile PEM file of the server certificate and its chain, or null for
  *     plain HTTP (default null; set together with {@code tlsPrivateKeyFile})
  * @param tlsPrivateKeyFile PEM file of the certificate's unencrypted private key, or null for
@@ -53,12 +57,23 @@ public record ServerConfig(
     Limits limits,
     JournalConfig journal,
     Path tlsCertificateChainFile,
-    Path tlsPrivateKeyFile) {
+    Path tlsPrivateKeyFile,
+    RateLimitSettings rateLimits,
+    HttpLimits httpLimits) {
 
   public static ServerConfig defaults() {
     return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 1_000_000,
         1 << 20, 1_000, 1_000, 10_000, 900, 5_000, 10_000, 10_000, 15_000, 1, Limits.DEFAULTS,
-        JournalConfig.defaults(), null, null);
+        JournalConfig.defaults(), null, null, RateLimitSettings.defaults(), HttpLimits.defaults());
+  }
+
+  /** This configuration with other per-key rate limits. */
+  public ServerConfig withRateLimits(RateLimitSettings rateLimits) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits);
   }
 
   /** Whether the listener serves HTTPS (both TLS files are set) rather than plain HTTP. */
@@ -68,6 +83,7 @@ public record ServerConfig(
 
   public ServerConfig {
     require(dataDirectory != null, "dataDirectory is required");
+    require(rateLimits != null && httpLimits != null, "rateLimits and httpLimits are required");
     require(host != null && !host.isBlank(), "host is required");
     require(port >= 0 && port <= 65_535, "port must be 0..65535, was " + port);
     require(queueCapacity >= 1 && queueCapacity <= 10_000_000,

@@ -111,6 +111,20 @@ class ConfigLoaderTest {
         for (RecordComponent setting : JournalConfig.class.getRecordComponents()) {
           expected.add("journal." + setting.getName());
         }
+      } else if (component.getType()
+          == io.stockroom.server.security.RateLimitSettings.class) {
+        for (String role : List.of("read", "write", "admin")) {
+          for (RecordComponent rate
+              : io.stockroom.server.security.RateLimitSettings.Rate.class.getRecordComponents()) {
+            expected.add("rateLimits." + role + "." + rate.getName());
+          }
+        }
+        expected.add("rateLimits.bucketsMax");
+      } else if (component.getType() == io.stockroom.server.http.HttpLimits.class) {
+        for (RecordComponent limit
+            : io.stockroom.server.http.HttpLimits.class.getRecordComponents()) {
+          expected.add("http." + limit.getName());
+        }
       } else {
         expected.add(component.getName());
       }
@@ -182,15 +196,13 @@ class ConfigLoaderTest {
 
   private static Object valueOf(ServerConfig config, String key) {
     try {
+      // A dotted key is a chain of accessors; "http" is the httpLimits component.
       Object holder = config;
-      String name = key;
-      if (key.startsWith("limits.")) {
-        holder = config.limits();
-        name = key.substring("limits.".length());
-      } else if (key.startsWith("journal.")) {
-        holder = config.journal();
-        name = key.substring("journal.".length());
+      String[] parts = key.replaceFirst("^http\\.", "httpLimits.").split("\\.");
+      for (int i = 0; i < parts.length - 1; i++) {
+        holder = holder.getClass().getMethod(parts[i]).invoke(holder);
       }
+      String name = parts[parts.length - 1];
       return holder.getClass().getMethod(name).invoke(holder);
     } catch (ReflectiveOperationException e) {
       throw new AssertionError(key, e);

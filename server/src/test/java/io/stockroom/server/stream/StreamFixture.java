@@ -71,7 +71,7 @@ final class StreamFixture implements AutoCloseable {
         d.batchCommandsMax(), d.snapshotEveryEvents(), d.requestBodyBytesMax(),
         d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
         d.holdTtlSecondsDefault(), d.readWaitMillisMax(), subscribersMax, bufferEventsMax,
-        heartbeatMillis, d.retryAfterSeconds(), d.limits(), d.journal(), null, null);
+        heartbeatMillis, d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits());
   }
 
   Sequencer.Outcome run(Command command) {

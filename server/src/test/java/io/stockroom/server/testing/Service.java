@@ -25,7 +25,6 @@ public final class Service implements AutoCloseable {
 
   private final Path data;
   private final UnaryOperator<ServerConfig> tune;
-  private final RateLimitSettings rateLimits;
   private final HttpClient client = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(10)).build();
   private Stockroom stockroom;
@@ -35,21 +34,15 @@ public final class Service implements AutoCloseable {
     this(data, UnaryOperator.identity(), null);
   }
 
+  /** With per-key {@code rateLimits} instead of the defaults. */
+  public Service(Path data, RateLimitSettings rateLimits) throws IOException {
+    this(data, config -> config.withRateLimits(rateLimits), null);
+  }
+
   public Service(Path data, UnaryOperator<ServerConfig> tune, Storage storage)
       throws IOException {
-    this(data, tune, storage, RateLimitSettings.defaults());
-  }
-
-  /** With per-key {@code rateLimits} (until they are part of ServerConfig and {@code tune}). */
-  public Service(Path data, RateLimitSettings rateLimits) throws IOException {
-    this(data, UnaryOperator.identity(), null, rateLimits);
-  }
-
-  private Service(Path data, UnaryOperator<ServerConfig> tune, Storage storage,
-      RateLimitSettings rateLimits) throws IOException {
     this.data = data;
     this.tune = tune;
-    this.rateLimits = rateLimits;
     this.adminKey = ApiKeys.open(data).create(Role.ADMIN, "test admin").token();
     start(storage);
   }
@@ -60,11 +53,11 @@ public final class Service implements AutoCloseable {
         d.snapshotEveryEvents(), d.requestBodyBytesMax(), d.batchRequestCommandsMax(),
         d.listLimitMax(), d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
         d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-        d.retryAfterSeconds(), d.limits(), d.journal(), null, null);
+        d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits());
   }
 
   private void start(Storage storage) throws IOException {
-    stockroom = Stockroom.start(tune.apply(config(data)), storage, rateLimits);
+    stockroom = Stockroom.start(tune.apply(config(data)), storage);
   }
 
   public void restart() throws IOException {
