@@ -138,6 +138,12 @@ final class Format {
     return null;
   }
 
+  static boolean segmentHeaderChecksumMatches(byte[] bytes, int offset, CRC32C crc) {
+    crc.reset();
+    crc.update(bytes, offset, 20);
+    return (int) crc.getValue() == ByteBuffer.wrap(bytes).getInt(offset + 20);
+  }
+
   static long headerFirstSequence(byte[] bytes, int offset) {
     return ByteBuffer.wrap(bytes).getLong(offset + 8);
   }

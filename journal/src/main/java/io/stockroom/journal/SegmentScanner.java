@@ -109,7 +109,11 @@ final class SegmentScanner implements AutoCloseable {
     }
     String problem = Format.segmentHeaderProblem(buffer, cursor, crc);
     if (problem != null) {
-      return fail(Corruption.Kind.SEGMENT_HEADER_INVALID, 0, named, problem, true);
+      // Only a checksum mismatch can be a write cut short. A header whose checksum holds but
+      // whose magic or version is foreign was written whole by something else (another format
+      // version): deleting it as torn would lose data, so it is corruption to stop at.
+      boolean mayBeTorn = !Format.segmentHeaderChecksumMatches(buffer, cursor, crc);
+      return fail(Corruption.Kind.SEGMENT_HEADER_INVALID, 0, named, problem, mayBeTorn);
     }
     long first = Format.headerFirstSequence(buffer, cursor);
     if (first != named || first < 1) {

@@ -1,8 +1,6 @@
 package io.stockroom.journal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * or sync, so a test can look at the journal from another thread in the middle of an append.
  * Latches only: no sleeps, no timing assumptions.
  */
-final class PausingStorage implements Storage {
+final class PausingStorage extends InterceptingStorage {
 
   enum Call {
     WRITE,
@@ -20,14 +18,13 @@ final class PausingStorage implements Storage {
 
   private static final long WAIT_SECONDS = 30;
 
-  private final Storage inner;
   private Call pauseCall;
   private int callsUntilPause;
   private CountDownLatch paused = new CountDownLatch(1);
   private CountDownLatch resumed = new CountDownLatch(1);
 
   PausingStorage(Storage inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   /**
@@ -78,72 +75,12 @@ final class PausingStorage implements Storage {
   }
 
   @Override
-  public List<String> list() throws IOException {
-    return inner.list();
+  protected void beforeWrite() throws IOException {
+    before(Call.WRITE);
   }
 
   @Override
-  public StorageFile create(String name) throws IOException {
-    return new PausingFile(inner.create(name));
-  }
-
-  @Override
-  public StorageFile open(String name) throws IOException {
-    return new PausingFile(inner.open(name));
-  }
-
-  @Override
-  public void rename(String source, String target) throws IOException {
-    inner.rename(source, target);
-  }
-
-  @Override
-  public void delete(String name) throws IOException {
-    inner.delete(name);
-  }
-
-  @Override
-  public void syncDirectory() throws IOException {
-    inner.syncDirectory();
-  }
-
-  private final class PausingFile implements StorageFile {
-    private final StorageFile file;
-
-    PausingFile(StorageFile file) {
-      this.file = file;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return file.size();
-    }
-
-    @Override
-    public int read(ByteBuffer target, long position) throws IOException {
-      return file.read(target, position);
-    }
-
-    @Override
-    public void write(ByteBuffer source, long position) throws IOException {
-      before(Call.WRITE);
-      file.write(source, position);
-    }
-
-    @Override
-    public void sync() throws IOException {
-      before(Call.SYNC);
-      file.sync();
-    }
-
-    @Override
-    public void truncate(long size) throws IOException {
-      file.truncate(size);
-    }
-
-    @Override
-    public void close() throws IOException {
-      file.close();
-    }
+  protected void beforeSync() throws IOException {
+    before(Call.SYNC);
   }
 }

@@ -327,6 +327,32 @@ class RecoveryTest {
   }
 
   @Test
+  void recoveryRefusesAndKeepsALastSegmentOfAnotherFormatVersion() throws Exception {
+    FaultyStorage storage = threeSegments();
+    long lastSequenceBefore;
+    try (Journal journal = Journal.open(storage, SMALL)) {
+      lastSequenceBefore = journal.lastSequence();
+    }
+    String last = segmentNames(storage).get(2);
+    // A header written whole by another format version: valid checksum, version 99.
+    byte[] header = Arrays.copyOf(storage.contents(last), Format.SEGMENT_HEADER_BYTES);
+    java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(header);
+    view.putInt(4, 99);
+    view.putLong(8, lastSequenceBefore + 1);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(header, 0, 20);
+    view.putInt(20, (int) crc.getValue());
+    String next = Format.segmentName(lastSequenceBefore + 1);
+    storage.putFile(next, header);
+
+    assertThatThrownBy(() -> Journal.open(storage, SMALL))
+        .isInstanceOf(JournalCorruptException.class)
+        .hasMessageContaining(next)
+        .hasMessageContaining("unsupported version 99");
+    assertThat(storage.list()).contains(next); // never deleted as if it were torn
+  }
+
+  @Test
   void recoveryRefusesACorruptLastSegmentHeaderWithRecordsAfterIt() throws Exception {
     FaultyStorage storage = threeSegments();
     String last = segmentNames(storage).get(2);
