@@ -17,6 +17,7 @@ import io.stockroom.server.security.ApiKeys;
 import io.stockroom.server.security.Authentication;
 import io.stockroom.server.security.RateLimiter;
 import io.stockroom.server.security.Role;
+import io.stockroom.server.security.StreamTokens;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -74,7 +75,10 @@ public final class Stockroom implements AutoCloseable {
               + " truncated) in {} ms", ledger.engine().sequence(), recovered.snapshotSequence(),
           recovered.eventsReplayed(), recovered.journal().bytesTruncated(),
           recovered.duration().toMillis());
-      Authentication authentication = new Authentication(keysSecuredByDefault(config));
+      // A fresh secret per start: outstanding stream tokens end with the process (SECURITY.md).
+      StreamTokens streamTokens = new StreamTokens(config.streamTokenTtlSeconds());
+      Authentication authentication = new Authentication(keysSecuredByDefault(config),
+          streamTokens);
       ReadView view = ReadView.of(ledger.engine());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       StreamHub streams = new StreamHub(ledger.journal(), view, config, registry,
@@ -88,7 +92,7 @@ public final class Stockroom implements AutoCloseable {
       gauges(registry, sequencer, ledger, view, recovered);
       sequencer.start();
       Api api = new Api(config, sequencer, ledger.journal(), view, registry, authentication,
-          new RateLimiter(config.rateLimits(), registry));
+          new RateLimiter(config.rateLimits(), registry), streamTokens);
       WebServer server = WebServer.builder()
           .host(config.host())
           .port(config.port())

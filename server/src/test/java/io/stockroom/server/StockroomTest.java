@@ -25,7 +25,8 @@ class StockroomTest {
           d.requestBodyBytesMax(), d.batchRequestCommandsMax(), d.listLimitMax(),
           d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
           d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-          d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits());
+          d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits(),
+          d.streamTokenTtlSeconds());
 
       assertThatThrownBy(() -> Stockroom.start(samePort)).isInstanceOf(IOException.class)
           .hasMessageContaining("could not listen");
@@ -55,7 +56,7 @@ class StockroomTest {
         d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
         d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
         d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
-        d.journal(), null, null, d.rateLimits(), d.httpLimits());
+        d.journal(), null, null, d.rateLimits(), d.httpLimits(), d.streamTokenTtlSeconds());
 
     assertThatThrownBy(() -> Stockroom.start(exposed)).isInstanceOf(IOException.class)
         .hasMessageContaining("with no API key");

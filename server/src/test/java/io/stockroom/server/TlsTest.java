@@ -261,7 +261,7 @@ class TlsTest {
         d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
         d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
         d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
-        d.journal(), chain, key, d.rateLimits(), d.httpLimits());
+        d.journal(), chain, key, d.rateLimits(), d.httpLimits(), d.streamTokenTtlSeconds());
   }
 
   /** A client that trusts {@code certificate} and nothing else; {@code protocol} null for any. */

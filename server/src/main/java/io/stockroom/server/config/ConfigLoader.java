@@ -136,7 +136,8 @@ public final class ConfigLoader {
           c -> c.rateLimits().admin().burstRequests()),
       new Key("rateLimits.bucketsMax", Kind.INT, c -> c.rateLimits().bucketsMax()),
       new Key("http.headersBytesMax", Kind.INT, c -> c.httpLimits().headersBytesMax()),
-      new Key("http.requestLineBytesMax", Kind.INT, c -> c.httpLimits().requestLineBytesMax()));
+      new Key("http.requestLineBytesMax", Kind.INT, c -> c.httpLimits().requestLineBytesMax()),
+      new Key("streamTokenTtlSeconds", Kind.INT, ServerConfig::streamTokenTtlSeconds));
 
   private static final Map<String, Key> BY_NAME = index(KEYS, Key::name);
   private static final Map<String, Key> BY_VARIABLE = index(KEYS, Key::variable);
@@ -341,7 +342,8 @@ public final class ConfigLoader {
               rate(values, "read"), rate(values, "write"), rate(values, "admin"),
               integer(values, "rateLimits.bucketsMax")),
           new HttpLimits(integer(values, "http.headersBytesMax"),
-              integer(values, "http.requestLineBytesMax")));
+              integer(values, "http.requestLineBytesMax")),
+          integer(values, "streamTokenTtlSeconds"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + origins(e.getMessage(), values, given),
           e);

@@ -36,6 +36,8 @@ import java.nio.file.Path;
  *     plain HTTP (default null; set together with {@code tlsPrivateKeyFile})
  * @param tlsPrivateKeyFile PEM file of the certificate's unencrypted private key, or null for
  *     plain HTTP (default null; set together with {@code tlsCertificateChainFile})
+ * @param streamTokenTtlSeconds how long a stream token from {@code POST /v1/stream-tokens} is
+ *     accepted, seconds (default 300)
  */
 public record ServerConfig(
     Path dataDirectory,
@@ -59,12 +61,14 @@ public record ServerConfig(
     Path tlsCertificateChainFile,
     Path tlsPrivateKeyFile,
     RateLimitSettings rateLimits,
-    HttpLimits httpLimits) {
+    HttpLimits httpLimits,
+    int streamTokenTtlSeconds) {
 
   public static ServerConfig defaults() {
     return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 1_000_000,
         1 << 20, 1_000, 1_000, 10_000, 900, 5_000, 10_000, 10_000, 15_000, 1, Limits.DEFAULTS,
-        JournalConfig.defaults(), null, null, RateLimitSettings.defaults(), HttpLimits.defaults());
+        JournalConfig.defaults(), null, null, RateLimitSettings.defaults(), HttpLimits.defaults(),
+        300);
   }
 
   /** This configuration with other per-key rate limits. */
@@ -73,7 +77,7 @@ public record ServerConfig(
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
         streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits);
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
   }
 
   /** Whether the listener serves HTTPS (both TLS files are set) rather than plain HTTP. */
@@ -118,6 +122,10 @@ public record ServerConfig(
         "streamHeartbeatMillis must be 100..3600000 ms, was " + streamHeartbeatMillis);
     require(retryAfterSeconds >= 1 && retryAfterSeconds <= 3_600,
         "retryAfterSeconds must be 1..3600, was " + retryAfterSeconds);
+    // Under 10 s a browser could not connect in time; over an hour a leaked URL stays useful
+    // too long, and revoking the issuing key does not end its tokens.
+    require(streamTokenTtlSeconds >= 10 && streamTokenTtlSeconds <= 3_600,
+        "streamTokenTtlSeconds must be 10..3600, was " + streamTokenTtlSeconds);
     require(journal.batchRecordsMax() >= limits.expiriesPerCommandMax() + 3,
         "journal batchRecordsMax (" + journal.batchRecordsMax() + ") must be at least"
             + " expiriesPerCommandMax + 3 (" + (limits.expiriesPerCommandMax() + 3) + ")");

@@ -8,6 +8,7 @@ import io.stockroom.server.read.ReadView;
 import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.security.Authentication;
 import io.stockroom.server.security.RateLimiter;
+import io.stockroom.server.security.StreamTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ public final class Api {
   private final EventRoutes events;
   private final BatchRoutes batch;
   private final OpsRoutes ops;
+  private final StreamTokenRoutes streamTokens;
   private final HttpMetrics metrics;
   private final java.util.List<String> declared = new java.util.ArrayList<>();
 
@@ -28,7 +30,8 @@ public final class Api {
   private final RateLimiter rateLimiter;
 
   public Api(ServerConfig config, Sequencer sequencer, Journal journal, ReadView view,
-      PrometheusMeterRegistry registry, Authentication authentication, RateLimiter rateLimiter) {
+      PrometheusMeterRegistry registry, Authentication authentication, RateLimiter rateLimiter,
+      StreamTokens streamTokens) {
     this.authentication = authentication;
     this.rateLimiter = rateLimiter;
     Exchange exchange = new Exchange(config.requestBodyBytesMax());
@@ -41,6 +44,7 @@ public final class Api {
     this.events = new EventRoutes(journal, config.eventsLimitMax());
     this.batch = new BatchRoutes(writes, exchange, commands, config.batchRequestCommandsMax());
     this.ops = new OpsRoutes(sequencer, view, registry);
+    this.streamTokens = new StreamTokenRoutes(streamTokens, exchange);
     this.metrics = new HttpMetrics(registry);
   }
 
@@ -63,6 +67,7 @@ public final class Api {
     events.register(routes);
     batch.register(routes);
     ops.register(routes);
+    streamTokens.register(routes);
   }
 
   /** Every "METHOD /path" the REST routing serves (streams are declared by the stream hub). */

@@ -19,6 +19,9 @@ public final class AccessPolicy {
     if (method.equals("GET") || method.equals("HEAD")) {
       return Role.READ;
     }
+    if (method.equals("POST") && path.equals("/v1/stream-tokens")) {
+      return Role.READ; // a read-only stream token: no more than the read the key has already
+    }
     if (path.equals("/v1/reservations") || path.startsWith("/v1/reservations/")) {
       return Role.WRITE;
     }

@@ -1,5 +1,6 @@
 package io.stockroom.server.security;
 
+import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -7,33 +8,56 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.stockroom.server.http.ProblemException;
 import io.stockroom.server.http.Problems;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The routing filter that lets a request through only with a key whose role the route needs
  * ({@link AccessPolicy}): no or bad credentials -> 401 with {@code WWW-Authenticate}, too small a
  * role -> 403, both problem+json, before any handler runs (so nothing can change). Keys are only
- * accepted in the Authorization header, never in a URL.
+ * accepted in the Authorization header, never in a URL. The one credential a URL may carry is a
+ * short-lived read-only stream token ({@link StreamTokens}), as {@code ?token=}, and only on the
+ * streams ({@code GET /v1/stream} and the WebSocket upgrade), because a browser's EventSource
+ * cannot set headers; there, when {@code ?token=} is present it is the only credential looked at.
  */
 public final class Authentication {
 
-  private final ApiKeys keys;
+  /** The query parameter of a stream token. */
+  private static final String TOKEN_PARAMETER = "token";
+  /**
+   * Where a stream token is accepted. The WebSocket upgrade is here too: Helidon passes it
+   * through the routing filters before {@code WsEndpoint.onHttpUpgrade}, which checks again.
+   */
+  private static final Set<String> STREAM_PATHS = Set.of("/v1/stream", "/v1/stream/ws");
 
-  public Authentication(ApiKeys keys) {
+  private final ApiKeys keys;
+  private final StreamTokens streamTokens;
+
+  public Authentication(ApiKeys keys, StreamTokens streamTokens) {
     this.keys = keys;
+    this.streamTokens = streamTokens;
   }
 
   public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-    Role required = AccessPolicy.required(request.prologue().method().text(),
-        request.path().rawPath());
+    String method = request.prologue().method().text();
+    String path = request.path().rawPath();
+    Role required = AccessPolicy.required(method, path);
     if (required == null) {
       chain.proceed();
       return;
     }
+    String authorization = request.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
     Principal principal;
     try {
-      principal = principal(request.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
-          required);
+      if (method.equals("GET") && STREAM_PATHS.contains(path)) {
+        principal = streamPrincipal(request.query(), authorization);
+      } else if (authorization == null && request.query().contains(TOKEN_PARAMETER)) {
+        throw unauthenticated("a stream token (?token=) is accepted only on GET /v1/stream and"
+            + " /v1/stream/ws; send an API key as 'Authorization: Bearer <key>'");
+      } else {
+        principal = principal(authorization, required);
+      }
     } catch (ProblemException refusal) {
       if (refusal.status() == 401) {
         response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"stockroom\"");
@@ -46,14 +70,42 @@ public final class Authentication {
     chain.proceed();
   }
 
-  /** Null when {@code authorization} grants {@code required}; else the problem to answer. */
-  public ProblemException check(String authorization, Role required) {
+  /**
+   * Null when a stream subscription with {@code query} and {@code authorization} may read; else
+   * the problem to answer. For the WebSocket upgrade's own check, which holds also when the hub
+   * is served without this filter.
+   */
+  public ProblemException checkStream(Parameters query, String authorization) {
     try {
-      principal(authorization, required);
+      streamPrincipal(query, authorization);
       return null;
     } catch (ProblemException refusal) {
       return refusal;
     }
+  }
+
+  /**
+   * Who may read a stream: the stream token in {@code ?token=} when there is one (and then only
+   * it), else the API key in {@code authorization}.
+   */
+  private Principal streamPrincipal(Parameters query, String authorization) {
+    if (!query.contains(TOKEN_PARAMETER)) {
+      return principal(authorization, Role.READ);
+    }
+    List<String> given = query.all(TOKEN_PARAMETER);
+    if (given.size() != 1) {
+      throw unauthenticated("give one stream token (?token=), not " + given.size());
+    }
+    if (!given.get(0).startsWith(StreamTokens.PREFIX)) {
+      // Most likely an API key: refused even when valid, or it would end up in logs and proxies.
+      throw unauthenticated("?token= takes only a stream token (st_...) from POST"
+          + " /v1/stream-tokens; API keys are never accepted in a URL");
+    }
+    return streamTokens.verify(given.get(0));
+  }
+
+  private static ProblemException unauthenticated(String detail) {
+    return new ProblemException(401, "unauthenticated", "Authentication required", detail);
   }
 
   /**
@@ -72,6 +124,10 @@ public final class Authentication {
     } catch (IOException e) {
       throw new ProblemException(503, "unavailable", "Service unavailable",
           "the key store could not be read", Map.of(), 1);
+    }
+    if (principal == null && authorization.substring(7).trim().startsWith(StreamTokens.PREFIX)) {
+      throw unauthenticated("a stream token is accepted only as ?token= on GET /v1/stream and"
+          + " /v1/stream/ws, never in the Authorization header");
     }
     if (principal == null) {
       throw new ProblemException(401, "unauthenticated", "Authentication required",

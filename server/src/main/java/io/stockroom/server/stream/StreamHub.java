@@ -75,8 +75,9 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
   }
 
   /**
-   * With {@code authentication}, the WebSocket upgrade needs a read key (the SSE route is covered
-   * by the routing's filter); without it (tests of the hub alone) the feed is open.
+   * With {@code authentication}, the WebSocket upgrade needs a read key or a stream token in
+   * {@code ?token=} (the SSE route is covered by the routing's filter); without it (tests of the
+   * hub alone) the feed is open.
    */
   public StreamHub(Journal journal, ReadView view, ServerConfig config, MeterRegistry registry,
       Authentication authentication) {

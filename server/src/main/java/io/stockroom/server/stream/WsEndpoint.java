@@ -11,7 +11,6 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import io.helidon.http.HeaderNames;
-import io.stockroom.server.security.Role;
 import io.stockroom.server.http.ProblemException;
 import io.stockroom.server.http.Problems;
 import java.util.Optional;
@@ -51,8 +50,8 @@ final class WsEndpoint implements WsListener {
   public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers)
       throws WsUpgradeException {
     if (hub.authentication() != null) {
-      ProblemException refusal = hub.authentication().check(
-          headers.first(HeaderNames.AUTHORIZATION).orElse(null), Role.READ);
+      ProblemException refusal = hub.authentication().checkStream(prologue.query(),
+          headers.first(HeaderNames.AUTHORIZATION).orElse(null));
       if (refusal != null) {
         throw new WsUpgradeException(refusal.getMessage());
       }

@@ -67,6 +67,7 @@ class SaturationTest {
         d.snapshotEveryEvents(), d.requestBodyBytesMax(), d.batchRequestCommandsMax(),
         d.listLimitMax(), d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
         d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-        d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits());
+        d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits(),
+        d.streamTokenTtlSeconds());
   }
 }

@@ -71,7 +71,8 @@ final class StreamFixture implements AutoCloseable {
         d.batchCommandsMax(), d.snapshotEveryEvents(), d.requestBodyBytesMax(),
         d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
         d.holdTtlSecondsDefault(), d.readWaitMillisMax(), subscribersMax, bufferEventsMax,
-        heartbeatMillis, d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits());
+        heartbeatMillis, d.retryAfterSeconds(), d.limits(), d.journal(), null, null,
+        d.rateLimits(), d.httpLimits(), d.streamTokenTtlSeconds());
   }
 
   Sequencer.Outcome run(Command command) {
