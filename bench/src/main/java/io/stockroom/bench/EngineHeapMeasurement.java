@@ -150,6 +150,8 @@ public final class EngineHeapMeasurement {
     long used = Long.MAX_VALUE;
     for (int round = 0; round < GC_ROUNDS; round++) {
       System.gc();
+      // A measurement, not a test: there is no condition to wait on, only reference processing
+      // and finalizers to let run between forced collections; the minimum of several rounds wins.
       Thread.sleep(50);
       used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
     }
