@@ -20,13 +20,7 @@ class StockroomTest {
   void serviceThatCannotListenRefusesToStartAndReleasesItsDataDirectory() throws Exception {
     try (Service running = new Service(first)) {
       ServerConfig d = Service.config(second);
-      ServerConfig samePort = new ServerConfig(second, d.host(), running.stockroom().port(),
-          d.queueCapacity(), d.batchCommandsMax(), d.snapshotEveryEvents(),
-          d.requestBodyBytesMax(), d.batchRequestCommandsMax(), d.listLimitMax(),
-          d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
-          d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-          d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits(),
-          d.streamTokenTtlSeconds());
+      ServerConfig samePort = d.withListener(second, d.host(), running.stockroom().port());
 
       assertThatThrownBy(() -> Stockroom.start(samePort)).isInstanceOf(IOException.class)
           .hasMessageContaining("could not listen");
@@ -51,12 +45,7 @@ class StockroomTest {
   @Test
   void nonLoopbackBindWithoutAnyKeyRefusesToStart() {
     ServerConfig d = Service.config(first);
-    ServerConfig exposed = new ServerConfig(first, "0.0.0.0", 0, d.queueCapacity(),
-        d.batchCommandsMax(), d.snapshotEveryEvents(), d.requestBodyBytesMax(),
-        d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
-        d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
-        d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
-        d.journal(), null, null, d.rateLimits(), d.httpLimits(), d.streamTokenTtlSeconds());
+    ServerConfig exposed = d.withListener(first, "0.0.0.0", 0);
 
     assertThatThrownBy(() -> Stockroom.start(exposed)).isInstanceOf(IOException.class)
         .hasMessageContaining("with no API key");

@@ -256,12 +256,7 @@ class TlsTest {
 
   /** The canonical constructor, as in Service.config: every other setting unchanged. */
   private static ServerConfig withTls(ServerConfig d, Path chain, Path key) {
-    return new ServerConfig(d.dataDirectory(), d.host(), d.port(), d.queueCapacity(),
-        d.batchCommandsMax(), d.snapshotEveryEvents(), d.requestBodyBytesMax(),
-        d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
-        d.holdTtlSecondsDefault(), d.readWaitMillisMax(), d.streamSubscribersMax(),
-        d.streamBufferEventsMax(), d.streamHeartbeatMillis(), d.retryAfterSeconds(), d.limits(),
-        d.journal(), chain, key, d.rateLimits(), d.httpLimits(), d.streamTokenTtlSeconds());
+    return d.withTls(chain, key);
   }
 
   /** A client that trusts {@code certificate} and nothing else; {@code protocol} null for any. */

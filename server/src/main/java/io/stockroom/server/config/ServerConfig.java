@@ -80,6 +80,43 @@ public record ServerConfig(
         tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
   }
 
+  /** This configuration listening elsewhere, on another data directory (tests, embedding). */
+  public ServerConfig withListener(Path dataDirectory, String host, int port) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+  }
+
+  /** This configuration with another write-queue capacity. */
+  public ServerConfig withQueueCapacity(int queueCapacity) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+  }
+
+  /** This configuration with other stream limits. */
+  public ServerConfig withStreams(int streamSubscribersMax, int streamBufferEventsMax,
+      long streamHeartbeatMillis) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+  }
+
+  /** This configuration serving HTTPS from these PEM files (both null: plain HTTP). */
+  public ServerConfig withTls(Path tlsCertificateChainFile, Path tlsPrivateKeyFile) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+  }
+
   /** Whether the listener serves HTTPS (both TLS files are set) rather than plain HTTP. */
   public boolean tlsEnabled() {
     return tlsCertificateChainFile != null;

@@ -63,11 +63,6 @@ class SaturationTest {
   }
 
   private static ServerConfig withQueue(ServerConfig d, int capacity) {
-    return new ServerConfig(d.dataDirectory(), d.host(), d.port(), capacity, d.batchCommandsMax(),
-        d.snapshotEveryEvents(), d.requestBodyBytesMax(), d.batchRequestCommandsMax(),
-        d.listLimitMax(), d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
-        d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-        d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits(),
-        d.streamTokenTtlSeconds());
+    return d.withQueueCapacity(capacity);
   }
 }

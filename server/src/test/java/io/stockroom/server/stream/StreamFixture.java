@@ -67,12 +67,7 @@ final class StreamFixture implements AutoCloseable {
   /** The defaults with other stream limits (the record's canonical constructor). */
   static ServerConfig config(int subscribersMax, int bufferEventsMax, long heartbeatMillis) {
     ServerConfig d = ServerConfig.defaults();
-    return new ServerConfig(d.dataDirectory(), d.host(), d.port(), d.queueCapacity(),
-        d.batchCommandsMax(), d.snapshotEveryEvents(), d.requestBodyBytesMax(),
-        d.batchRequestCommandsMax(), d.listLimitMax(), d.eventsLimitMax(),
-        d.holdTtlSecondsDefault(), d.readWaitMillisMax(), subscribersMax, bufferEventsMax,
-        heartbeatMillis, d.retryAfterSeconds(), d.limits(), d.journal(), null, null,
-        d.rateLimits(), d.httpLimits(), d.streamTokenTtlSeconds());
+    return d.withStreams(subscribersMax, bufferEventsMax, heartbeatMillis);
   }
 
   Sequencer.Outcome run(Command command) {

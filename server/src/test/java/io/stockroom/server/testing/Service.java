@@ -48,13 +48,7 @@ public final class Service implements AutoCloseable {
   }
 
   public static ServerConfig config(Path data) {
-    ServerConfig d = ServerConfig.defaults();
-    return new ServerConfig(data, "127.0.0.1", 0, d.queueCapacity(), d.batchCommandsMax(),
-        d.snapshotEveryEvents(), d.requestBodyBytesMax(), d.batchRequestCommandsMax(),
-        d.listLimitMax(), d.eventsLimitMax(), d.holdTtlSecondsDefault(), d.readWaitMillisMax(),
-        d.streamSubscribersMax(), d.streamBufferEventsMax(), d.streamHeartbeatMillis(),
-        d.retryAfterSeconds(), d.limits(), d.journal(), null, null, d.rateLimits(), d.httpLimits(),
-        d.streamTokenTtlSeconds());
+    return ServerConfig.defaults().withListener(data, "127.0.0.1", 0);
   }
 
   private void start(Storage storage) throws IOException {
