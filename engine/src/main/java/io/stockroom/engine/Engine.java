@@ -405,6 +405,7 @@ public final class Engine {
       return limited;
     }
     StockLevel[] levels = new StockLevel[count];
+    Item[] lineItems = new Item[count];
     List<Shortage> shortages = null;
     for (int i = 0; i < count; i++) {
       HoldLine line = lines.get(i);
@@ -412,6 +413,7 @@ public final class Engine {
       if (item == null) {
         return unknownItem(line.sku());
       }
+      lineItems[i] = item;
       StockLevel level = item.level(line.location());
       levels[i] = level;
       long available = level == null ? 0 : level.available();
@@ -438,8 +440,7 @@ public final class Engine {
     // then costs no extra String objects.
     HoldLine[] canonical = new HoldLine[count];
     for (int i = 0; i < count; i++) {
-      canonical[i] = new HoldLine(items.get(lines.get(i).sku()).sku, levels[i].location,
-          lines.get(i).quantity());
+      canonical[i] = new HoldLine(lineItems[i].sku, levels[i].location, lines.get(i).quantity());
     }
     List<HoldLine> kept = List.of(canonical);
     String customer = Validation.orEmpty(command.customer());
