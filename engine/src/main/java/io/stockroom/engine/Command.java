@@ -64,6 +64,13 @@ public sealed interface Command {
    */
   record Keyed(String key, long fingerprint, Command command) implements Command {}
 
+  /**
+   * {@code command} on behalf of {@code actor} (who the service authenticated), which every
+   * event it causes records; unattributed commands record {@link Event#SYSTEM_ACTOR}. Wraps a
+   * {@link Keyed} command or is wrapped by one, but never another {@code Attributed}.
+   */
+  record Attributed(String actor, Command command) implements Command {}
+
   /** Only lets time pass, so holds past their deadline expire when nothing else happens. */
   record Tick() implements Command {}
 }

@@ -6,6 +6,7 @@ import io.stockroom.engine.Command.DefineItem;
 import io.stockroom.engine.Command.Extend;
 import io.stockroom.engine.Command.Fulfil;
 import io.stockroom.engine.Command.FulfilHold;
+import io.stockroom.engine.Command.Attributed;
 import io.stockroom.engine.Command.Keyed;
 import io.stockroom.engine.Command.Receive;
 import io.stockroom.engine.Command.Release;
@@ -63,6 +64,8 @@ public final class Engine {
   /** The first sequence the last applied command itself could emit (after the expiry sweep). */
   private long commandFirstSequence = 1;
   private long now = Long.MIN_VALUE;
+  /** Who the command being applied is attributed to; what its events record. */
+  private String actor = Event.SYSTEM_ACTOR;
   private long holdOrdinal;
   private long levelCount;
 
@@ -144,6 +147,7 @@ public final class Engine {
   private Result dispatch(Command command, List<Event> out) {
     return switch (command) {
       case Keyed keyed -> keyed(keyed, out);
+      case Attributed attributed -> attributed(attributed, out);
       case Reserve reserve -> reserve(reserve, out);
       case Confirm confirm -> confirm(confirm, out);
       case Release release -> release(release, out);
@@ -160,10 +164,30 @@ public final class Engine {
     };
   }
 
+  private Result attributed(Attributed command, List<Event> out) {
+    String problem = command.actor() == null || command.actor().isEmpty()
+        ? "an actor must be named"
+        : validation.text("actor", command.actor(), limits.textLengthMax());
+    Command inner = command.command() instanceof Keyed keyed ? keyed.command() : command.command();
+    if (problem == null && (inner instanceof Attributed || inner == null)) {
+      problem = "an actor must be attributed one command";
+    }
+    if (problem != null) {
+      return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
+    }
+    actor = command.actor();
+    try {
+      return dispatch(command.command(), out);
+    } finally {
+      actor = Event.SYSTEM_ACTOR;
+    }
+  }
+
   private Result keyed(Keyed command, List<Event> out) {
     String problem = validation.idempotencyKey(command.key());
-    if (problem == null && (command.command() instanceof Keyed
-        || command.command() instanceof Tick || command.command() == null)) {
+    Command inner = command.command() instanceof Attributed attributed ? attributed.command()
+        : command.command();
+    if (problem == null && (inner instanceof Keyed || inner instanceof Tick || inner == null)) {
       problem = "an idempotency key must wrap one state-changing command";
     }
     if (problem != null) {
@@ -181,8 +205,11 @@ public final class Engine {
     Result result = dispatch(command.command(), out);
     if (result.accepted() && sequence >= first && limits.idempotencyKeysMax() > 0) {
       long last = sequence;
-      out.add(new Event.RequestRecorded(++sequence, now, command.key(), command.fingerprint(),
-          first));
+      // Attributed inside the key: that caller, not the one outside (who is none), asked.
+      String requester = command.command() instanceof Attributed attributed ? attributed.actor()
+          : actor;
+      out.add(new Event.RequestRecorded(++sequence, now, requester, command.key(),
+          command.fingerprint(), first));
       remember(command.key(), new KeyRecord(command.fingerprint(), first, last, now));
     }
     return result;
@@ -220,7 +247,7 @@ public final class Engine {
       item.name = name;
       item.category = category;
     }
-    out.add(new Event.ItemDefined(++sequence, now, command.sku(), name, category));
+    out.add(new Event.ItemDefined(++sequence, now, actor, command.sku(), name, category));
     return Result.ACCEPTED;
   }
 
@@ -238,7 +265,7 @@ public final class Engine {
     Quantities before = level.quantities();
     level.onHand += command.quantity();
     LevelChange change = changed(command.sku(), level, before, command.quantity(), 0, 0, 0);
-    out.add(new Event.StockReceived(++sequence, now, change, command.quantity(),
+    out.add(new Event.StockReceived(++sequence, now, actor, change, command.quantity(),
         Validation.orEmpty(command.reason())));
     return Result.ACCEPTED;
   }
@@ -257,7 +284,7 @@ public final class Engine {
     Quantities before = level.quantities();
     level.onHand += command.quantity();
     LevelChange change = changed(command.sku(), level, before, command.quantity(), 0, 0, 0);
-    out.add(new Event.StockRestocked(++sequence, now, change, command.quantity(),
+    out.add(new Event.StockRestocked(++sequence, now, actor, change, command.quantity(),
         Validation.orEmpty(command.reason())));
     return Result.ACCEPTED;
   }
@@ -293,7 +320,7 @@ public final class Engine {
     level.onHand = command.onHand();
     LevelChange change = changed(command.sku(), level, before,
         (long) command.onHand() - before.onHand(), 0, 0, 0);
-    out.add(new Event.StockAdjusted(++sequence, now, change,
+    out.add(new Event.StockAdjusted(++sequence, now, actor, change,
         Validation.orEmpty(command.reason())));
     reportShortage(command.sku(), level, out);
     return Result.ACCEPTED;
@@ -313,7 +340,7 @@ public final class Engine {
     level.safetyStock = command.safetyStock();
     LevelChange change = changed(command.sku(), level, before, 0, 0, 0,
         (long) command.safetyStock() - before.safetyStock());
-    out.add(new Event.SafetyStockSet(++sequence, now, change));
+    out.add(new Event.SafetyStockSet(++sequence, now, actor, change));
     reportShortage(command.sku(), level, out);
     return Result.ACCEPTED;
   }
@@ -356,8 +383,8 @@ public final class Engine {
     to.onHand += command.quantity();
     LevelChange fromChange = changed(command.sku(), from, fromBefore, -command.quantity(), 0, 0, 0);
     LevelChange toChange = changed(command.sku(), to, toBefore, command.quantity(), 0, 0, 0);
-    out.add(new Event.StockTransferred(++sequence, now, fromChange, toChange, command.quantity(),
-        Validation.orEmpty(command.reason())));
+    out.add(new Event.StockTransferred(++sequence, now, actor, fromChange, toChange,
+        command.quantity(), Validation.orEmpty(command.reason())));
     return Result.ACCEPTED;
   }
 
@@ -380,7 +407,7 @@ public final class Engine {
     level.committed -= command.quantity();
     LevelChange change = changed(command.sku(), level, before, -command.quantity(), 0,
         -command.quantity(), 0);
-    out.add(new Event.StockFulfilled(++sequence, now, change, command.quantity(),
+    out.add(new Event.StockFulfilled(++sequence, now, actor, change, command.quantity(),
         Validation.orEmpty(command.reason())));
     return Result.ACCEPTED;
   }
@@ -451,8 +478,8 @@ public final class Engine {
     holds.put(hold.id, hold);
     expiries.add(hold);
     countCustomer(hold, 1);
-    out.add(new Event.HoldReserved(++sequence, now, hold.id, kept, customer, reference, expiresAt,
-        List.of(changes)));
+    out.add(new Event.HoldReserved(++sequence, now, actor, hold.id, kept, customer, reference,
+        expiresAt, List.of(changes)));
     return Result.ACCEPTED;
   }
 
@@ -471,7 +498,7 @@ public final class Engine {
       changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, quantity, 0);
     }
     resolve(hold, HoldState.CONFIRMED);
-    out.add(new Event.HoldConfirmed(++sequence, now, hold.id, List.of(changes)));
+    out.add(new Event.HoldConfirmed(++sequence, now, actor, hold.id, List.of(changes)));
     return Result.ACCEPTED;
   }
 
@@ -480,7 +507,8 @@ public final class Engine {
     if (hold == null) {
       return notActive(command.holdId());
     }
-    out.add(new Event.HoldReleased(++sequence, now, hold.id, giveBack(hold, HoldState.RELEASED)));
+    out.add(new Event.HoldReleased(++sequence, now, actor, hold.id,
+        giveBack(hold, HoldState.RELEASED)));
     return Result.ACCEPTED;
   }
 
@@ -495,7 +523,7 @@ public final class Engine {
     }
     hold.expiresAt = now + command.timeoutMillis();
     expiries.reorder(hold);
-    out.add(new Event.HoldExtended(++sequence, now, hold.id, hold.expiresAt));
+    out.add(new Event.HoldExtended(++sequence, now, actor, hold.id, hold.expiresAt));
     return Result.ACCEPTED;
   }
 
@@ -529,7 +557,7 @@ public final class Engine {
       changes[i] = changed(hold.lines.get(i).sku(), level, before, -quantity, 0, -quantity, 0);
     }
     hold.state = HoldState.FULFILLED;
-    out.add(new Event.HoldFulfilled(++sequence, now, hold.id, List.of(changes)));
+    out.add(new Event.HoldFulfilled(++sequence, now, actor, hold.id, List.of(changes)));
     return Result.ACCEPTED;
   }
 
@@ -550,7 +578,8 @@ public final class Engine {
   }
 
   private void expire(Hold hold, List<Event> out) {
-    out.add(new Event.HoldExpired(++sequence, now, hold.id, giveBack(hold, HoldState.EXPIRED)));
+    out.add(new Event.HoldExpired(++sequence, now, Event.SYSTEM_ACTOR, hold.id,
+        giveBack(hold, HoldState.EXPIRED)));
   }
 
   /**
@@ -737,7 +766,7 @@ public final class Engine {
   private void reportShortage(String sku, StockLevel level, List<Event> out) {
     long available = level.available();
     if (available < 0) {
-      out.add(new Event.ShortageDetected(++sequence, now, sku, level.location, available));
+      out.add(new Event.ShortageDetected(++sequence, now, actor, sku, level.location, available));
     }
   }
 

@@ -15,6 +15,16 @@ public sealed interface Event {
 
   long time();
 
+  /**
+   * Who caused this event: {@link #SYSTEM_ACTOR} for what time does (expiry) and for commands
+   * nobody attributed, otherwise the caller the service authenticated ({@code key:<key id>} or
+   * {@code jwt:<subject>}). Never a secret.
+   */
+  String actor();
+
+  /** The actor of events no caller asked for. */
+  String SYSTEM_ACTOR = "system";
+
   /** The stock levels this event changed, in order; empty for events that move no units. */
   default List<LevelChange> changes() {
     return switch (this) {
@@ -36,28 +46,34 @@ public sealed interface Event {
     };
   }
 
-  record ItemDefined(long sequence, long time, String sku, String name, String category)
+  record ItemDefined(
+      long sequence, long time, String actor, String sku, String name, String category)
       implements Event {}
 
-  record StockReceived(long sequence, long time, LevelChange change, int quantity, String reason)
+  record StockReceived(
+      long sequence, long time, String actor, LevelChange change, int quantity, String reason)
       implements Event {}
 
-  record StockAdjusted(long sequence, long time, LevelChange change, String reason)
+  record StockAdjusted(long sequence, long time, String actor, LevelChange change, String reason)
       implements Event {}
 
-  record SafetyStockSet(long sequence, long time, LevelChange change) implements Event {}
+  record SafetyStockSet(long sequence, long time, String actor, LevelChange change)
+      implements Event {}
 
   record StockTransferred(
-      long sequence, long time, LevelChange from, LevelChange to, int quantity, String reason)
+      long sequence, long time, String actor,
+      LevelChange from, LevelChange to, int quantity, String reason)
       implements Event {}
 
   /** Emitted right after an event that left {@code available} below zero at a level. */
   record ShortageDetected(
-      long sequence, long time, String sku, String location, long available) implements Event {}
+      long sequence, long time, String actor,
+      String sku, String location, long available) implements Event {}
 
   record HoldReserved(
       long sequence,
       long time,
+      String actor,
       String holdId,
       List<HoldLine> lines,
       String customer,
@@ -65,24 +81,31 @@ public sealed interface Event {
       long expiresAt,
       List<LevelChange> changes) implements Event {}
 
-  record HoldConfirmed(long sequence, long time, String holdId, List<LevelChange> changes)
+  record HoldConfirmed(
+      long sequence, long time, String actor, String holdId, List<LevelChange> changes)
       implements Event {}
 
-  record HoldReleased(long sequence, long time, String holdId, List<LevelChange> changes)
+  record HoldReleased(
+      long sequence, long time, String actor, String holdId, List<LevelChange> changes)
       implements Event {}
 
-  record HoldExpired(long sequence, long time, String holdId, List<LevelChange> changes)
+  record HoldExpired(
+      long sequence, long time, String actor, String holdId, List<LevelChange> changes)
       implements Event {}
 
-  record HoldExtended(long sequence, long time, String holdId, long expiresAt) implements Event {}
-
-  record HoldFulfilled(long sequence, long time, String holdId, List<LevelChange> changes)
+  record HoldExtended(long sequence, long time, String actor, String holdId, long expiresAt)
       implements Event {}
 
-  record StockFulfilled(long sequence, long time, LevelChange change, int quantity, String reason)
+  record HoldFulfilled(
+      long sequence, long time, String actor, String holdId, List<LevelChange> changes)
       implements Event {}
 
-  record StockRestocked(long sequence, long time, LevelChange change, int quantity, String reason)
+  record StockFulfilled(
+      long sequence, long time, String actor, LevelChange change, int quantity, String reason)
+      implements Event {}
+
+  record StockRestocked(
+      long sequence, long time, String actor, LevelChange change, int quantity, String reason)
       implements Event {}
 
   /**
@@ -90,6 +113,6 @@ public sealed interface Event {
    * {@code firstSequence .. sequence - 1}. Always the last event of that command, so an atomic
    * journal batch never keeps the command without its key or the key without its command.
    */
-  record RequestRecorded(long sequence, long time, String key, long fingerprint,
+  record RequestRecorded(long sequence, long time, String actor, String key, long fingerprint,
       long firstSequence) implements Event {}
 }

@@ -14,8 +14,9 @@ import java.util.List;
  * fixed layout costs a fraction of JSON to write and to replay.
  *
  * <pre>
- * byte type, long sequence, long time, then per type (strings: unsigned short length + UTF-8;
- * a level change: sku, location, 4 int before, 4 int after, long version; lists: short count)
+ * byte type, long sequence, long time, string actor, then per type (strings: unsigned short
+ * length + UTF-8; a level change: sku, location, 4 int before, 4 int after, long version;
+ * lists: short count)
  * </pre>
  * Decoding never trusts the bytes: a short buffer, an unknown type, a negative count or trailing
  * bytes throw {@link IllegalArgumentException} naming what was wrong.
@@ -45,7 +46,7 @@ public final class EventCodec {
 
   /** An upper bound of the encoded size, for sizing buffers. */
   public static int sizeBound(Event event) {
-    return switch (event) {
+    return stringsBound(event.actor()) + switch (event) {
       case Event.HoldReserved e -> 64 + stringsBound(e.holdId(), e.customer(), e.reference())
           + e.lines().size() * (8 + 2 * 4 * 64) + changesBound(e.changes());
       case Event.HoldConfirmed e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
@@ -53,17 +54,21 @@ public final class EventCodec {
       case Event.HoldExpired e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
       case Event.HoldFulfilled e -> 32 + stringsBound(e.holdId()) + changesBound(e.changes());
       case Event.ItemDefined e -> 32 + stringsBound(e.sku(), e.name(), e.category());
-      case Event.StockReceived e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
-      case Event.StockAdjusted e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
+      case Event.StockReceived e -> levelBound(e.change(), e.reason());
+      case Event.StockAdjusted e -> levelBound(e.change(), e.reason());
       case Event.SafetyStockSet e -> 48 + changesBound(List.of(e.change()));
-      case Event.StockFulfilled e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
-      case Event.StockRestocked e -> 48 + changesBound(List.of(e.change())) + stringsBound(e.reason());
+      case Event.StockFulfilled e -> levelBound(e.change(), e.reason());
+      case Event.StockRestocked e -> levelBound(e.change(), e.reason());
       case Event.StockTransferred e -> 48 + changesBound(List.of(e.from(), e.to()))
           + stringsBound(e.reason());
       case Event.ShortageDetected e -> 48 + stringsBound(e.sku(), e.location());
       case Event.HoldExtended e -> 40 + stringsBound(e.holdId());
       case Event.RequestRecorded e -> 48 + stringsBound(e.key());
     };
+  }
+
+  private static int levelBound(LevelChange change, String reason) {
+    return 48 + changesBound(List.of(change)) + stringsBound(reason);
   }
 
   private static int stringsBound(String... strings) {
@@ -175,6 +180,7 @@ public final class EventCodec {
     out.put(type);
     out.putLong(event.sequence());
     out.putLong(event.time());
+    string(out, event.actor());
   }
 
   private static void holdChanges(ByteBuffer out, byte type, Event event, String holdId,
@@ -288,42 +294,44 @@ public final class EventCodec {
       byte type = in.get();
       long sequence = in.getLong();
       long time = in.getLong();
+      String actor = string(in); // few distinct callers: cached
       return switch (type) {
-        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, string(in), id(in),
+        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, actor, string(in), id(in),
             string(in));
-        case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, change(in), in.getInt(),
-            string(in));
-        case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, change(in), string(in));
-        case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, change(in));
-        case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, change(in), change(in),
+        case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, actor, change(in),
             in.getInt(), string(in));
-        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, string(in), string(in),
-            in.getLong());
-        case HOLD_RESERVED -> holdReserved(in, sequence, time);
-        case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, id(in), changes(in));
-        case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, id(in), changes(in));
-        case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, id(in), changes(in));
-        case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, id(in), changes(in));
-        case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, id(in), in.getLong());
-        case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, change(in), in.getInt(),
+        case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, actor, change(in),
             string(in));
-        case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, change(in), in.getInt(),
-            string(in));
-        case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, id(in), in.getLong(),
-            in.getLong());
+        case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, actor, change(in));
+        case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, actor, change(in),
+            change(in), in.getInt(), string(in));
+        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, actor, string(in),
+            string(in), in.getLong());
+        case HOLD_RESERVED -> holdReserved(in, sequence, time, actor);
+        case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, actor, id(in), changes(in));
+        case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, actor, id(in), changes(in));
+        case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, actor, id(in), changes(in));
+        case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, actor, id(in), changes(in));
+        case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, actor, id(in), in.getLong());
+        case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, actor, change(in),
+            in.getInt(), string(in));
+        case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, actor, change(in),
+            in.getInt(), string(in));
+        case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, actor, id(in),
+            in.getLong(), in.getLong());
         default -> throw new IllegalArgumentException("unknown event type " + type
             + " at sequence " + sequence);
       };
     }
 
-    private Event holdReserved(ByteBuffer in, long sequence, long time) {
+    private Event holdReserved(ByteBuffer in, long sequence, long time, String actor) {
       String holdId = id(in);
       int lineCount = count(in);
       HoldLine[] lines = new HoldLine[lineCount];
       for (int i = 0; i < lineCount; i++) {
         lines[i] = new HoldLine(string(in), string(in), in.getInt());
       }
-      return new Event.HoldReserved(sequence, time, holdId, List.of(lines), id(in), id(in),
+      return new Event.HoldReserved(sequence, time, actor, holdId, List.of(lines), id(in), id(in),
           in.getLong(), changes(in));
     }
 

@@ -92,6 +92,10 @@ class EngineSimulationTest {
         Event event = events.get(i);
         assertThat(event.sequence()).as("SequenceGapFree %s", where)
             .isEqualTo(sequenceBefore + i + 1);
+        String actor = event instanceof Event.HoldExpired
+            || !(command instanceof Command.Attributed attributed) ? Event.SYSTEM_ACTOR
+            : attributed.actor();
+        assertThat(event.actor()).as("ActorRecorded %s: %s", where, event).isEqualTo(actor);
         replica.replay(event);
         addDeltas(event, eventTotals);
         if (event instanceof Event.HoldReserved reserved) {
@@ -187,7 +191,14 @@ class EngineSimulationTest {
   /** Recent keyed commands, so some are retried (same key and request) or reused (other request). */
   private final List<Command.Keyed> keyed = new ArrayList<>();
 
+  /** Half the commands come from one of a few callers; the rest are unattributed. */
   private Command nextCommand(ReferenceModel model) {
+    Command command = keyedOrPlainCommand(model);
+    return random.nextBoolean() ? command
+        : new Command.Attributed("key:caller-" + random.nextInt(4), command);
+  }
+
+  private Command keyedOrPlainCommand(ReferenceModel model) {
     Command command = plainCommand(model);
     int roll = random.nextInt(100);
     if (roll < 5 && !keyed.isEmpty()) {

@@ -258,7 +258,7 @@ class EngineTest {
     assertThat(tee()).isEqualTo(new Quantities(4, 0, 6, 0));
     assertThat(tee().available()).isEqualTo(-2);
     assertThat(lastEvent()).isEqualTo(new Event.ShortageDetected(engine.sequence(), time,
-        "tee", DEFAULT_LOCATION, -2));
+        Event.SYSTEM_ACTOR, "tee", DEFAULT_LOCATION, -2));
     assertThat(events.get(events.size() - 2)).isInstanceOf(Event.StockAdjusted.class);
   }
 
@@ -441,7 +441,8 @@ class EngineTest {
         .isInstanceOf(InvariantViolatedException.class)
         .hasMessageContaining("expected sequence 3");
     Event.StockReceived received = (Event.StockReceived) events.get(3);
-    Event forged = new Event.StockReceived(3, received.time(), received.change(), 5, "");
+    Event forged = new Event.StockReceived(3, received.time(), received.actor(),
+        received.change(), 5, "");
     assertThatThrownBy(() -> replica.replay(forged))
         .isInstanceOf(InvariantViolatedException.class)
         .hasMessageContaining("tee@default");
@@ -533,13 +534,55 @@ class EngineTest {
 
     assertThat(first.accepted()).isTrue();
     assertThat(first.duplicate()).isFalse();
-    assertThat(recorded).isEqualTo(new Event.RequestRecorded(sequence, time, "key-1", 42,
-        sequence - 1));
+    assertThat(recorded).isEqualTo(new Event.RequestRecorded(sequence, time,
+        Event.SYSTEM_ACTOR, "key-1", 42, sequence - 1));
     assertThat(retry.duplicate()).isTrue();
     assertThat(retry.originalFirstSequence()).isEqualTo(sequence - 1);
     assertThat(retry.originalLastSequence()).isEqualTo(sequence - 1);
     assertThat(engine.sequence()).isEqualTo(sequence);
     assertThat(tee().reserved()).isEqualTo(2);
+  }
+
+  @Test
+  void everyEventOfAnAttributedCommandRecordsItsActorAndExpiryRecordsTheSystem() {
+    accept(new Command.Attributed("key:admin1", new Receive("tee", DEFAULT_LOCATION, 5, null)));
+    Reserve reserve = new Reserve("h1", List.of(new HoldLine("tee", DEFAULT_LOCATION, 2)),
+        null, null, MINUTE);
+    accept(new Command.Attributed("jwt:alice", new Command.Keyed("key-1", 9, reserve)));
+    int before = events.size();
+    time += 2 * MINUTE;
+    accept(new Command.Keyed("key-2", 9, new Command.Attributed("key:writer",
+        new Receive("tee", DEFAULT_LOCATION, 1, null))));
+
+    assertThat(events.subList(2, 5)).extracting(Event::actor)
+        .containsExactly("key:admin1", "jwt:alice", "jwt:alice");
+    List<Event> later = events.subList(before, events.size());
+    assertThat(later).extracting(Event::actor)
+        .containsExactly(Event.SYSTEM_ACTOR, "key:writer", "key:writer");
+    assertThat(later.get(0)).isInstanceOf(Event.HoldExpired.class);
+    accept(new Receive("tee", DEFAULT_LOCATION, 1, null));
+    assertThat(lastEvent().actor()).isEqualTo(Event.SYSTEM_ACTOR);
+  }
+
+  @Test
+  void attributionMustNameAnActorAndWrapOneCommand() {
+    Receive receive = new Receive("tee", DEFAULT_LOCATION, 1, null);
+    long sequence = engine.sequence();
+    List<Command> malformed = List.of(
+        new Command.Attributed(null, receive),
+        new Command.Attributed("", receive),
+        new Command.Attributed("key:\u0000", receive),
+        new Command.Attributed("x".repeat(201), receive),
+        new Command.Attributed("a", new Command.Attributed("b", receive)),
+        new Command.Attributed("a", new Command.Keyed("k", 1, new Command.Attributed("b",
+            receive))),
+        new Command.Keyed("k", 1, new Command.Attributed("a", new Command.Keyed("j", 1,
+            receive))));
+    for (Command command : malformed) {
+      assertThat(apply(command).rejection()).as(command.toString())
+          .isEqualTo(Rejection.INVALID_ARGUMENT);
+    }
+    assertThat(engine.sequence()).isEqualTo(sequence);
   }
 
   @Test

@@ -20,23 +20,24 @@ class EventCodecTest {
 
   static List<Event> everyKind() {
     return List.of(
-        new Event.ItemDefined(1, 100, "tee", "T-shirt « été »", "apparel"),
-        new Event.StockReceived(2, 101, CHANGE, 5, "delivery 42"),
-        new Event.StockAdjusted(3, 102, CHANGE, ""),
-        new Event.SafetyStockSet(4, 103, CHANGE),
-        new Event.StockTransferred(5, 104, CHANGE, OTHER, 3, "rebalance"),
-        new Event.ShortageDetected(6, 105, "tee", "default", -4),
-        new Event.HoldReserved(7, 106, "h1",
+        new Event.ItemDefined(1, 100, "system", "tee", "T-shirt « été »", "apparel"),
+        new Event.StockReceived(2, 101, "jwt:ünïcode@shop.example", CHANGE, 5, "delivery 42"),
+        new Event.StockAdjusted(3, 102, "key:k1a2b3c4d5e6", CHANGE, ""),
+        new Event.SafetyStockSet(4, 103, "system", CHANGE),
+        new Event.StockTransferred(5, 104, "jwt:ünïcode@shop.example", CHANGE, OTHER, 3,
+            "rebalance"),
+        new Event.ShortageDetected(6, 105, "key:k1a2b3c4d5e6", "tee", "default", -4),
+        new Event.HoldReserved(7, 106, "system", "h1",
             List.of(new HoldLine("tee", "default", 1), new HoldLine("mug", "paris", 2)),
             "alice", "cart-9", 60_106, List.of(CHANGE, OTHER)),
-        new Event.HoldConfirmed(8, 107, "h1", List.of(CHANGE)),
-        new Event.HoldReleased(9, 108, "h2", List.of(CHANGE, OTHER)),
-        new Event.HoldExpired(10, 109, "h3", List.of(OTHER)),
-        new Event.HoldExtended(11, 110, "h4", Long.MAX_VALUE),
-        new Event.HoldFulfilled(12, 111, "h1", List.of(CHANGE)),
-        new Event.StockFulfilled(13, 112, CHANGE, 1, "ship"),
-        new Event.StockRestocked(14, 113, CHANGE, 2, "return"),
-        new Event.RequestRecorded(15, 114, "0b5a-idempotency", -77, 13));
+        new Event.HoldConfirmed(8, 107, "jwt:ünïcode@shop.example", "h1", List.of(CHANGE)),
+        new Event.HoldReleased(9, 108, "key:k1a2b3c4d5e6", "h2", List.of(CHANGE, OTHER)),
+        new Event.HoldExpired(10, 109, "system", "h3", List.of(OTHER)),
+        new Event.HoldExtended(11, 110, "jwt:ünïcode@shop.example", "h4", Long.MAX_VALUE),
+        new Event.HoldFulfilled(12, 111, "key:k1a2b3c4d5e6", "h1", List.of(CHANGE)),
+        new Event.StockFulfilled(13, 112, "system", CHANGE, 1, "ship"),
+        new Event.StockRestocked(14, 113, "jwt:ünïcode@shop.example", CHANGE, 2, "return"),
+        new Event.RequestRecorded(15, 114, "key:k1a2b3c4d5e6", "0b5a-idempotency", -77, 13));
   }
 
   @Test
@@ -83,7 +84,7 @@ class EventCodecTest {
     // A colliding slot is replaced, never confused: another SKU decodes as itself.
     EventCodec.Decoder tiny = new EventCodec.Decoder(1);
     for (int i = 0; i < 100; i++) {
-      Event event = new Event.ItemDefined(i + 1, 1, "sku-" + i, "n" + (i % 3), "c");
+      Event event = new Event.ItemDefined(i + 1, 1, "system", "sku-" + i, "n" + (i % 3), "c");
       assertThat(tiny.decode(EventCodec.encode(event))).isEqualTo(event);
     }
   }

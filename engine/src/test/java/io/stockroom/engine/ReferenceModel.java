@@ -98,6 +98,7 @@ final class ReferenceModel {
   private Rejection dispatch(Command command) {
     return switch (command) {
       case Command.Keyed c -> keyed(c);
+      case Command.Attributed c -> attributed(c);
       case DefineItem c -> defineItem(c);
       case Receive c -> addOnHand(c.sku(), c.location(), c.quantity(), c.reason());
       case Restock c -> addOnHand(c.sku(), c.location(), c.quantity(), c.reason());
@@ -114,10 +115,19 @@ final class ReferenceModel {
     };
   }
 
+  private Rejection attributed(Command.Attributed c) {
+    Command inner = c.command() instanceof Command.Keyed k ? k.command() : c.command();
+    if (c.actor() == null || !c.actor().matches("[^\\p{Cc}]{1," + limits.textLengthMax() + "}")
+        || inner == null || inner instanceof Command.Attributed) {
+      return Rejection.INVALID_ARGUMENT;
+    }
+    return dispatch(c.command());
+  }
+
   private Rejection keyed(Command.Keyed c) {
+    Command inner = c.command() instanceof Command.Attributed a ? a.command() : c.command();
     if (c.key() == null || !c.key().matches("[\\x21-\\x7e]{1," + limits.textLengthMax() + "}")
-        || c.command() == null || c.command() instanceof Tick
-        || c.command() instanceof Command.Keyed) {
+        || inner == null || inner instanceof Tick || inner instanceof Command.Keyed) {
       return Rejection.INVALID_ARGUMENT;
     }
     long[] known = keys.get(c.key());

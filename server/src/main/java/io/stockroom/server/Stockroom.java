@@ -17,7 +17,9 @@ import io.stockroom.server.security.ApiKeys;
 import io.stockroom.server.security.Authentication;
 import io.stockroom.server.security.RateLimiter;
 import io.stockroom.server.security.Role;
+import io.stockroom.server.security.JwtVerifier;
 import io.stockroom.server.security.StreamTokens;
+import io.stockroom.server.storefront.AvailabilityFeed;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -39,10 +41,12 @@ public final class Stockroom implements AutoCloseable {
   private final WebServer server;
   private final ReadView view;
   private final List<String> routes;
+  private final AvailabilityFeed publicFeed;
   private boolean closed;
 
   private Stockroom(DataDirectoryLock lock, Ledger ledger, Sequencer sequencer, StreamHub streams,
-      WebServer server, ReadView view, List<String> routes) {
+      WebServer server, ReadView view, List<String> routes, AvailabilityFeed publicFeed) {
+    this.publicFeed = publicFeed;
     this.lock = lock;
     this.ledger = ledger;
     this.sequencer = sequencer;
@@ -62,8 +66,9 @@ public final class Stockroom implements AutoCloseable {
    * {@code <dataDirectory>/journal} when it is null. The data directory is locked either way.
    */
   public static Stockroom start(ServerConfig config, Storage storage) throws IOException {
-    // Before the lock and recovery: a bad TLS file refuses at once, with nothing to undo.
+    // Before the lock and recovery: a bad TLS or JWT keys file refuses at once, nothing to undo.
     io.helidon.common.tls.Tls tls = TlsFiles.load(config);
+    JwtVerifier jwts = config.jwt().enabled() ? JwtVerifier.load(config.jwt()) : null;
     DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
     Ledger ledger = null;
     try {
@@ -78,21 +83,30 @@ public final class Stockroom implements AutoCloseable {
       // A fresh secret per start: outstanding stream tokens end with the process (SECURITY.md).
       StreamTokens streamTokens = new StreamTokens(config.streamTokenTtlSeconds());
       Authentication authentication = new Authentication(keysSecuredByDefault(config),
-          streamTokens);
+          streamTokens, jwts);
       ReadView view = ReadView.of(ledger.engine());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       StreamHub streams = new StreamHub(ledger.journal(), view, config, registry,
           authentication);
+      AvailabilityFeed publicFeed = !config.publicFeed().enabled() ? null
+          : new AvailabilityFeed(view, config.publicFeed(), config.streamHeartbeatMillis(),
+              config.retryAfterSeconds(), registry);
+      List<Sequencer.Listener> listeners = new java.util.ArrayList<>(
+          List.of(view, streams, new EventMetrics(registry))); // the view first: others read it
+      if (publicFeed != null) {
+        listeners.add(publicFeed);
+      }
       Sequencer sequencer = new Sequencer(ledger, System::currentTimeMillis,
           new Sequencer.Settings(config.queueCapacity(), config.batchCommandsMax(),
               config.snapshotEveryEvents()),
-          List.of(view, streams, new EventMetrics(registry)),
+          List.copyOf(listeners),
           new MicrometerSequencerMetrics(registry),
           Stockroom::haltOnInvariantViolation);
       gauges(registry, sequencer, ledger, view, recovered);
       sequencer.start();
       Api api = new Api(config, sequencer, ledger.journal(), view, registry, authentication,
           new RateLimiter(config.rateLimits(), registry), streamTokens);
+      List<String> publicRoutes = new java.util.ArrayList<>();
       WebServer server = WebServer.builder()
           .host(config.host())
           .port(config.port())
@@ -102,6 +116,9 @@ public final class Stockroom implements AutoCloseable {
           .routing(routing -> {
             api.routing(routing);
             streams.routing(routing);
+            if (publicFeed != null) {
+              publicRoutes.addAll(publicFeed.routing(routing));
+            }
             Api.fallback(routing);
           })
           .addRouting(streams.wsRouting())
@@ -120,7 +137,9 @@ public final class Stockroom implements AutoCloseable {
       }
       List<String> routes = new java.util.ArrayList<>(api.declaredRoutes());
       routes.addAll(List.of("GET /v1/stream", "GET /v1/stream/ws")); // served by StreamHub
-      return new Stockroom(lock, ledger, sequencer, streams, server, view, List.copyOf(routes));
+      routes.addAll(publicRoutes);
+      return new Stockroom(lock, ledger, sequencer, streams, server, view, List.copyOf(routes),
+          publicFeed);
     } catch (IOException | RuntimeException e) {
       if (ledger != null) {
         ledger.close();
@@ -133,12 +152,13 @@ public final class Stockroom implements AutoCloseable {
   /**
    * Secure by default: with no active key, a service bound to loopback creates an admin key and
    * prints it once (to the console, not the log); one bound to any other address refuses to
-   * start, so a fresh install is never open to a network.
+   * start, so a fresh install is never open to a network. With JWTs configured neither happens:
+   * the identity provider decides who may act.
    */
   private static ApiKeys keysSecuredByDefault(ServerConfig config) throws IOException {
     ApiKeys keys = ApiKeys.open(config.dataDirectory());
-    if (keys.hasActiveKeys()) {
-      return keys;
+    if (keys.hasActiveKeys() || config.jwt().enabled()) {
+      return keys; // with JWTs configured, the identity provider says who may act
     }
     if (!isLoopback(config.host())) {
       throw new IOException("refusing to listen on " + config.host() + " with no API key:"
@@ -225,6 +245,9 @@ public final class Stockroom implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     streams.close();
+    if (publicFeed != null) {
+      publicFeed.close();
+    }
     server.stop();
     ledger.close();
     lock.close();

@@ -3,7 +3,9 @@ package io.stockroom.server.config;
 import io.stockroom.engine.Limits;
 import io.stockroom.journal.JournalConfig;
 import io.stockroom.server.http.HttpLimits;
+import io.stockroom.server.security.JwtSettings;
 import io.stockroom.server.security.RateLimitSettings;
+import io.stockroom.server.storefront.PublicFeedSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,7 @@ public final class ConfigLoader {
   private static final String VARIABLE_PREFIX = "STOCKROOM_";
   private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]+");
 
-  private enum Kind { PATH, TEXT, INT, LONG }
+  private enum Kind { PATH, TEXT, INT, LONG, BOOLEAN }
 
   private record Key(String name, Kind kind, Function<ServerConfig, Object> current,
       String variable) {
@@ -137,7 +139,18 @@ public final class ConfigLoader {
       new Key("rateLimits.bucketsMax", Kind.INT, c -> c.rateLimits().bucketsMax()),
       new Key("http.headersBytesMax", Kind.INT, c -> c.httpLimits().headersBytesMax()),
       new Key("http.requestLineBytesMax", Kind.INT, c -> c.httpLimits().requestLineBytesMax()),
-      new Key("streamTokenTtlSeconds", Kind.INT, ServerConfig::streamTokenTtlSeconds));
+      new Key("streamTokenTtlSeconds", Kind.INT, ServerConfig::streamTokenTtlSeconds),
+      new Key("jwt.keysFile", Kind.PATH, c -> c.jwt().keysFile()),
+      new Key("jwt.issuer", Kind.TEXT, c -> c.jwt().issuer()),
+      new Key("jwt.audience", Kind.TEXT, c -> c.jwt().audience()),
+      new Key("jwt.rolesClaim", Kind.TEXT, c -> c.jwt().rolesClaim()),
+      new Key("jwt.clockSkewSeconds", Kind.INT, c -> c.jwt().clockSkewSeconds()),
+      new Key("publicFeed.enabled", Kind.BOOLEAN, c -> c.publicFeed().enabled()),
+      new Key("publicFeed.lowStockUnits", Kind.INT, c -> c.publicFeed().lowStockUnits()),
+      new Key("publicFeed.corsOrigins", Kind.TEXT,
+          c -> String.join(",", c.publicFeed().corsOrigins())),
+      new Key("publicFeed.requestsPerSecond", Kind.INT, c -> c.publicFeed().requestsPerSecond()),
+      new Key("publicFeed.subscribersMax", Kind.INT, c -> c.publicFeed().subscribersMax()));
 
   private static final Map<String, Key> BY_NAME = index(KEYS, Key::name);
   private static final Map<String, Key> BY_VARIABLE = index(KEYS, Key::variable);
@@ -253,6 +266,11 @@ public final class ConfigLoader {
       case TEXT -> text;
       case INT -> (int) wholeNumber(key, text, source, Integer.MIN_VALUE, Integer.MAX_VALUE);
       case LONG -> wholeNumber(key, text, source, Long.MIN_VALUE, Long.MAX_VALUE);
+      case BOOLEAN -> switch (text) {
+        case "true" -> Boolean.TRUE;
+        case "false" -> Boolean.FALSE;
+        default -> throw invalid(key, text, source, "must be true or false");
+      };
     };
     return new Given(value, text, source);
   }
@@ -343,11 +361,30 @@ public final class ConfigLoader {
               integer(values, "rateLimits.bucketsMax")),
           new HttpLimits(integer(values, "http.headersBytesMax"),
               integer(values, "http.requestLineBytesMax")),
-          integer(values, "streamTokenTtlSeconds"));
+          integer(values, "streamTokenTtlSeconds"),
+          new JwtSettings((Path) values.get("jwt.keysFile"), (String) values.get("jwt.issuer"),
+              (String) values.get("jwt.audience"), (String) values.get("jwt.rolesClaim"),
+              integer(values, "jwt.clockSkewSeconds")),
+          new PublicFeedSettings((Boolean) values.get("publicFeed.enabled"),
+              integer(values, "publicFeed.lowStockUnits"),
+              originList((String) values.get("publicFeed.corsOrigins")),
+              integer(values, "publicFeed.requestsPerSecond"),
+              integer(values, "publicFeed.subscribersMax")));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + origins(e.getMessage(), values, given),
           e);
     }
+  }
+
+  /** A comma-separated list; blanks around entries are ignored. */
+  private static List<String> originList(String text) {
+    List<String> origins = new ArrayList<>();
+    for (String origin : text.split(",")) {
+      if (!origin.isBlank()) {
+        origins.add(origin.strip());
+      }
+    }
+    return origins;
   }
 
   private static RateLimitSettings.Rate rate(Map<String, Object> values, String role) {

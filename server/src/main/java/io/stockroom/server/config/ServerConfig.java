@@ -3,7 +3,9 @@ package io.stockroom.server.config;
 import io.stockroom.engine.Limits;
 import io.stockroom.journal.JournalConfig;
 import io.stockroom.server.http.HttpLimits;
+import io.stockroom.server.security.JwtSettings;
 import io.stockroom.server.security.RateLimitSettings;
+import io.stockroom.server.storefront.PublicFeedSettings;
 import java.nio.file.Path;
 
 /**
@@ -38,6 +40,8 @@ import java.nio.file.Path;
  *     plain HTTP (default null; set together with {@code tlsCertificateChainFile})
  * @param streamTokenTtlSeconds how long a stream token from {@code POST /v1/stream-tokens} is
  *     accepted, seconds (default 300)
+ * @param jwt bearer JWTs from an identity provider (off by default)
+ * @param publicFeed the anonymous availability feed for storefronts (off by default)
  */
 public record ServerConfig(
     Path dataDirectory,
@@ -62,13 +66,15 @@ public record ServerConfig(
     Path tlsPrivateKeyFile,
     RateLimitSettings rateLimits,
     HttpLimits httpLimits,
-    int streamTokenTtlSeconds) {
+    int streamTokenTtlSeconds,
+    JwtSettings jwt,
+    PublicFeedSettings publicFeed) {
 
   public static ServerConfig defaults() {
     return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 1_000_000,
         1 << 20, 1_000, 1_000, 10_000, 900, 5_000, 10_000, 10_000, 15_000, 1, Limits.DEFAULTS,
         JournalConfig.defaults(), null, null, RateLimitSettings.defaults(), HttpLimits.defaults(),
-        300);
+        300, JwtSettings.defaults(), PublicFeedSettings.defaults());
   }
 
   /** This configuration with other per-key rate limits. */
@@ -77,7 +83,8 @@ public record ServerConfig(
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
         streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
   }
 
   /** This configuration listening elsewhere, on another data directory (tests, embedding). */
@@ -86,7 +93,8 @@ public record ServerConfig(
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
         streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
   }
 
   /** This configuration with another write-queue capacity. */
@@ -95,7 +103,8 @@ public record ServerConfig(
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
         streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
   }
 
   /** This configuration with other stream limits. */
@@ -105,7 +114,8 @@ public record ServerConfig(
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
         streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
   }
 
   /** This configuration serving HTTPS from these PEM files (both null: plain HTTP). */
@@ -114,7 +124,18 @@ public record ServerConfig(
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
         streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds);
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
+  }
+
+  /** This configuration accepting JWTs and serving the public feed as given. */
+  public ServerConfig withAccess(JwtSettings jwt, PublicFeedSettings publicFeed) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
   }
 
   /** Whether the listener serves HTTPS (both TLS files are set) rather than plain HTTP. */
@@ -125,6 +146,7 @@ public record ServerConfig(
   public ServerConfig {
     require(dataDirectory != null, "dataDirectory is required");
     require(rateLimits != null && httpLimits != null, "rateLimits and httpLimits are required");
+    require(jwt != null && publicFeed != null, "jwt and publicFeed are required");
     require(host != null && !host.isBlank(), "host is required");
     require(port >= 0 && port <= 65_535, "port must be 0..65535, was " + port);
     require(queueCapacity >= 1 && queueCapacity <= 10_000_000,

@@ -58,9 +58,10 @@ final class BatchRoutes {
       parsed.add(parse(list.get(i), i, keys));
     }
     List<CompletableFuture<Sequencer.Outcome>> futures = new ArrayList<>(parsed.size());
+    String actor = Exchange.actor(request);
     for (Parsed p : parsed) {
-      futures.add(p.problem() != null ? null : writes.submit(p.command(), p.key(), "BATCH",
-          "/v1/batch", p.fingerprintBody()));
+      futures.add(p.problem() != null ? null : writes.submit(p.command(), actor, p.key(),
+          "BATCH", "/v1/batch", p.fingerprintBody()));
     }
     List<Object> results = new ArrayList<>(parsed.size());
     long sequence = 0;

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * The one JSON schema of events on the wire ({@code /v1/events}, SSE, WebSocket, later Kafka and
  * webhooks). Every event has {@code sequence}, {@code type} (the event's name in kebab case),
- * {@code time} (epoch ms) and its fields; a level change is
+ * {@code time} (epoch ms), {@code actor} (who caused it) and its fields; a level change is
  * {@code {"sku","location","before":{..},"after":{..},"version"}} with quantities
  * {@code {"onHand","reserved","committed","safetyStock","available"}}. Documented in docs/API.md.
  */
@@ -71,6 +71,7 @@ public final class EventJson {
     json.writeNumberField("sequence", event.sequence());
     json.writeStringField("type", type(event));
     json.writeNumberField("time", event.time());
+    json.writeStringField("actor", event.actor());
     switch (event) {
       case Event.ItemDefined e -> {
         json.writeStringField("sku", e.sku());

@@ -6,6 +6,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.stockroom.server.security.Principal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -59,6 +60,12 @@ final class Exchange {
 
   static String idempotencyKey(ServerRequest request) {
     return request.headers().first(IDEMPOTENCY_KEY).orElse(null);
+  }
+
+  /** Who the authenticated caller is, as events record it. */
+  static String actor(ServerRequest request) {
+    return request.context().get(Principal.class).orElseThrow(() -> new IllegalStateException(
+        "authentication registers a principal before any write")).actor();
   }
 
   static String method(ServerRequest request) {

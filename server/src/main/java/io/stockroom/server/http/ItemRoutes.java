@@ -143,11 +143,9 @@ final class ItemRoutes {
     Command safety = object.has("safetyStock")
         ? Commands.safetyStock(sku(request), object) : null;
     String key = Exchange.idempotencyKey(request);
-    Writes.Written defined = writes.execute(define, key, Exchange.method(request),
-        Exchange.path(request), body);
-    Writes.Written safetySet = safety == null ? null : writes.execute(safety,
-        key == null ? null : key + ":safety-stock", Exchange.method(request),
-        Exchange.path(request), body);
+    Writes.Written defined = writes.execute(define, request, key, body);
+    Writes.Written safetySet = safety == null ? null : writes.execute(safety, request,
+        key == null ? null : key + ":safety-stock", body);
     Event.ItemDefined event = defined.first(Event.ItemDefined.class);
     Writes.Written last = safetySet == null ? defined : safetySet;
     Exchange.written(response, 200, last, json -> {
@@ -169,8 +167,7 @@ final class ItemRoutes {
     return (request, response) -> {
       byte[] body = exchange.body(request);
       Command command = parse.apply(sku(request), exchange.object(request, body, fields));
-      Writes.Written written = writes.execute(command, Exchange.idempotencyKey(request),
-          Exchange.method(request), Exchange.path(request), body);
+      Writes.Written written = writes.execute(command, request, body);
       Exchange.written(response, 200, written, json -> levelResponse(json, written));
     };
   }

@@ -48,8 +48,7 @@ final class ReservationRoutes {
   private void create(ServerRequest request, ServerResponse response) {
     byte[] body = exchange.body(request);
     ObjectNode object = exchange.object(request, body, Commands.RESERVE_FIELDS);
-    Writes.Written written = writes.execute(commands.reserve(object),
-        Exchange.idempotencyKey(request), Exchange.method(request), Exchange.path(request), body);
+    Writes.Written written = writes.execute(commands.reserve(object), request, body);
     Event.HoldReserved reserved = written.first(Event.HoldReserved.class);
     Exchange.written(response, 201, written, json -> reservation(json, reserved.holdId(),
         HoldState.ACTIVE, reserved.expiresAt(), reserved.lines(), reserved.customer(),
@@ -75,9 +74,7 @@ final class ReservationRoutes {
   private io.helidon.webserver.http.Handler transition(Function<String, Command> command) {
     return (request, response) -> {
       byte[] body = optionalEmptyBody(request);
-      Writes.Written written = writes.execute(command.apply(id(request)),
-          Exchange.idempotencyKey(request), Exchange.method(request), Exchange.path(request),
-          body);
+      Writes.Written written = writes.execute(command.apply(id(request)), request, body);
       Event event = written.events().get(written.events().size() - 1);
       HoldState state = switch (event) {
         case Event.HoldConfirmed e -> HoldState.CONFIRMED;
@@ -115,8 +112,7 @@ final class ReservationRoutes {
     byte[] body = exchange.body(request);
     Command extend = Commands.extend(id(request),
         exchange.object(request, body, Commands.EXTEND_FIELDS));
-    Writes.Written written = writes.execute(extend, Exchange.idempotencyKey(request),
-        Exchange.method(request), Exchange.path(request), body);
+    Writes.Written written = writes.execute(extend, request, body);
     Event.HoldExtended extended = written.first(Event.HoldExtended.class);
     Exchange.written(response, 200, written, json -> {
       json.writeStartObject();

@@ -1,5 +1,6 @@
 package io.stockroom.server.http;
 
+import io.helidon.webserver.http.ServerRequest;
 import io.stockroom.engine.Command;
 import io.stockroom.engine.Event;
 import io.stockroom.engine.EventCodec;
@@ -22,9 +23,10 @@ import java.util.concurrent.CompletionException;
 /**
  * Sends commands to the writer and turns outcomes into events or problems. With an
  * Idempotency-Key the command is wrapped in {@link Command.Keyed} with a fingerprint of the
- * request (method, path, body), so the engine itself, durably, decides whether it is a retry; a
- * retry is answered from the original events, read back from the journal, so the response is
- * the original one byte for byte.
+ * request (caller, method, path, body), so the engine itself, durably, decides whether it is a
+ * retry; a retry is answered from the original events, read back from the journal, so the
+ * response is the original one byte for byte. Every command is attributed to its caller
+ * ({@link Command.Attributed}), whom each of its events records.
  */
 public final class Writes {
 
@@ -56,11 +58,15 @@ public final class Writes {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  /** Starts a write; {@link #await} finishes it. Lets /v1/batch queue many before waiting. */
-  public CompletableFuture<Sequencer.Outcome> submit(Command command, String idempotencyKey,
-      String method, String path, byte[] body) {
-    Command sent = idempotencyKey == null ? command
-        : new Command.Keyed(idempotencyKey, fingerprint(method, path, body), command);
+  /**
+   * Starts a write on behalf of {@code actor} (which its events record); {@link #await} finishes
+   * it. Lets /v1/batch queue many before waiting.
+   */
+  public CompletableFuture<Sequencer.Outcome> submit(Command command, String actor,
+      String idempotencyKey, String method, String path, byte[] body) {
+    Command attributed = new Command.Attributed(actor, command);
+    Command sent = idempotencyKey == null ? attributed
+        : new Command.Keyed(idempotencyKey, fingerprint(actor, method, path, body), attributed);
     try {
       return sequencer.submit(sent);
     } catch (OverloadedException e) {
@@ -96,9 +102,16 @@ public final class Writes {
     return new Written(own, false);
   }
 
-  public Written execute(Command command, String idempotencyKey, String method, String path,
+  /** Runs {@code command} for the caller of {@code request}, with its Idempotency-Key. */
+  public Written execute(Command command, ServerRequest request, byte[] body) {
+    return execute(command, request, Exchange.idempotencyKey(request), body);
+  }
+
+  /** As {@link #execute(Command, ServerRequest, byte[])} with another idempotency key. */
+  public Written execute(Command command, ServerRequest request, String idempotencyKey,
       byte[] body) {
-    return await(submit(command, idempotencyKey, method, path, body));
+    return await(submit(command, Exchange.actor(request), idempotencyKey,
+        Exchange.method(request), Exchange.path(request), body));
   }
 
   private List<Event> read(long first, long last) {
@@ -115,9 +128,15 @@ public final class Writes {
     return events;
   }
 
-  static long fingerprint(String method, String path, byte[] body) {
+  /**
+   * The caller is part of the request: another caller's retry with the same key is a reuse
+   * (422), never an answer with the first caller's response.
+   */
+  static long fingerprint(String actor, String method, String path, byte[] body) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(actor.getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) '\n');
       digest.update(method.getBytes(StandardCharsets.US_ASCII));
       digest.update((byte) '\n');
       digest.update(path.getBytes(StandardCharsets.UTF_8));

@@ -1,20 +1,24 @@
 package io.stockroom.server.security;
 
 /**
- * Which role each route needs, in one place. Health and the OpenAPI description are public
- * (orchestrators and client generators need them without a key); every other route needs at
+ * Which role each route needs, in one place. Health, the OpenAPI description and the storefront
+ * availability feed are public (orchestrators, client generators and shoppers' browsers need
+ * them without a key); every other route needs at
  * least {@link Role#READ}, including unknown ones, so probing for routes without a key learns
  * nothing but 401.
  */
 public final class AccessPolicy {
+
+  /** The anonymous availability feed for storefronts (off by default). */
+  private static final String PUBLIC_PREFIX = "/v1/public/";
 
   private AccessPolicy() {}
 
   /** The role {@code method path} needs, or null when it is public. */
   public static Role required(String method, String path) {
     if (method.equals("GET") && (path.equals("/health/live") || path.equals("/health/ready")
-        || path.equals("/openapi.yaml"))) {
-      return null;
+        || path.equals("/openapi.yaml") || path.startsWith(PUBLIC_PREFIX))) {
+      return null; // the public feed shows buckets only, and answers 404 unless enabled
     }
     if (method.equals("GET") || method.equals("HEAD")) {
       return Role.READ;

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The routing filter that lets a request through only with a key whose role the route needs
+ * The routing filter that lets a request through only with a key (or, when configured, a JWT
+ * from the shop's identity provider: {@link JwtVerifier}) whose role the route needs
  * ({@link AccessPolicy}): no or bad credentials -> 401 with {@code WWW-Authenticate}, too small a
  * role -> 403, both problem+json, before any handler runs (so nothing can change). Keys are only
  * accepted in the Authorization header, never in a URL. The one credential a URL may carry is a
@@ -33,10 +34,17 @@ public final class Authentication {
 
   private final ApiKeys keys;
   private final StreamTokens streamTokens;
+  private final JwtVerifier jwts;
 
   public Authentication(ApiKeys keys, StreamTokens streamTokens) {
+    this(keys, streamTokens, null);
+  }
+
+  /** With {@code jwts} (null: API keys only) for bearer tokens that are not API keys. */
+  public Authentication(ApiKeys keys, StreamTokens streamTokens, JwtVerifier jwts) {
     this.keys = keys;
     this.streamTokens = streamTokens;
+    this.jwts = jwts;
   }
 
   public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
@@ -118,14 +126,15 @@ public final class Authentication {
       throw new ProblemException(401, "unauthenticated", "Authentication required",
           "send an API key as 'Authorization: Bearer <key>'");
     }
+    String token = authorization.substring(7).trim();
     Principal principal;
     try {
-      principal = keys.authenticate(authorization.substring(7).trim());
+      principal = jwts != null && isJwt(token) ? jwts.verify(token) : keys.authenticate(token);
     } catch (IOException e) {
       throw new ProblemException(503, "unavailable", "Service unavailable",
           "the key store could not be read", Map.of(), 1);
     }
-    if (principal == null && authorization.substring(7).trim().startsWith(StreamTokens.PREFIX)) {
+    if (principal == null && token.startsWith(StreamTokens.PREFIX)) {
       throw unauthenticated("a stream token is accepted only as ?token= on GET /v1/stream and"
           + " /v1/stream/ws, never in the Authorization header");
     }
@@ -135,9 +144,15 @@ public final class Authentication {
     }
     if (!principal.role().includes(required)) {
       throw new ProblemException(403, "forbidden", "Not allowed",
-          "key " + principal.id() + " has role " + principal.role().name().toLowerCase()
+          principal.actor() + " has role " + principal.role().name().toLowerCase()
               + "; this needs " + required.name().toLowerCase());
     }
     return principal;
+  }
+
+  /** A JWT is three base64url parts; API keys ({@code sk_...}) have no dots. */
+  private static boolean isJwt(String token) {
+    int first = token.indexOf('.');
+    return first > 0 && token.indexOf('.', first + 1) > first + 1;
   }
 }

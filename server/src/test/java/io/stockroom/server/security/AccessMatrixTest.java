@@ -2,7 +2,9 @@ package io.stockroom.server.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stockroom.server.storefront.PublicFeedSettings;
 import io.stockroom.server.testing.Service;
+import io.stockroom.server.testing.TestIdentityProvider;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,26 +13,46 @@ import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every served route against every kind of caller: exactly the combinations the policy allows
- * get through; the rest get 401 (no, bad or revoked key) or 403 (role too small) as
- * problem+json, and change nothing.
+ * Every served route (the optional public feed on) against every kind of caller, API keys and
+ * JWTs alike: exactly the combinations the policy allows get through; the rest get 401 (no, bad
+ * or revoked key; expired or forged token) or 403 (role too small) as problem+json, and change
+ * nothing.
  */
 class AccessMatrixTest {
 
   @TempDir
   Path data;
 
-  private enum Caller { NONE, GARBAGE, READ, WRITE, ADMIN, REVOKED }
+  @TempDir
+  Path config;
+
+  /** Who calls; {@code role} is what it may do, null for callers that must get 401. */
+  private enum Caller {
+    NONE(null), GARBAGE(null), READ(Role.READ), WRITE(Role.WRITE), ADMIN(Role.ADMIN),
+    REVOKED(null), JWT_READ(Role.READ), JWT_WRITE(Role.WRITE), JWT_ADMIN(Role.ADMIN),
+    JWT_EXPIRED(null), JWT_WRONG_SIGNATURE(null);
+
+    final Role role;
+
+    Caller(Role role) {
+      this.role = role;
+    }
+  }
 
   @Test
   void onlyAllowedCallersGetThroughOnEveryRoute() throws Exception {
-    try (Service service = new Service(data)) {
+    TestIdentityProvider provider = new TestIdentityProvider("k1");
+    TestIdentityProvider stranger = new TestIdentityProvider("k1");
+    JwtSettings jwt = TestIdentityProvider.settings(provider.writePem(config.resolve("idp.pem")));
+    PublicFeedSettings feed = new PublicFeedSettings(true, 5, List.of(), 10_000, 100);
+    try (Service service = new Service(data, c -> c.withAccess(jwt, feed), null)) {
       service.put("/v1/items/tee", "{\"name\":\"T\"}");
       service.post("/v1/items/tee/receive", "{\"quantity\":50}");
       service.post("/v1/reservations", "{\"id\":\"r1\",\"lines\":[{\"sku\":\"tee\",\"quantity\":1}]}");
@@ -43,6 +65,12 @@ class AccessMatrixTest {
       String revoked = service.createKey(Role.ADMIN);
       service.revokeKey(revoked);
       keys.put(Caller.REVOKED, revoked);
+      keys.put(Caller.JWT_READ, provider.token("reader", List.of("read")));
+      keys.put(Caller.JWT_WRITE, provider.token("writer", List.of("write")));
+      keys.put(Caller.JWT_ADMIN, provider.token("admin", List.of("admin", "read")));
+      keys.put(Caller.JWT_EXPIRED, provider.expiredToken("admin", List.of("admin"),
+          Duration.ofMinutes(5)));
+      keys.put(Caller.JWT_WRONG_SIGNATURE, stranger.token("admin", List.of("admin")));
       int checked = 0;
 
       for (String route : service.stockroom().routes()) {
@@ -57,13 +85,12 @@ class AccessMatrixTest {
           long before = service.sequence();
           int status = status(service, caller.getValue(), method, path);
           String what = caller.getKey() + " " + method + " " + path + " -> " + status;
-          boolean authenticated = caller.getKey() == Caller.READ
-              || caller.getKey() == Caller.WRITE || caller.getKey() == Caller.ADMIN;
+          Role role = caller.getKey().role;
           if (required == null) {
             assertThat(status).as(what).isNotIn(401, 403);
-          } else if (!authenticated) {
+          } else if (role == null) {
             assertThat(status).as(what).isEqualTo(401);
-          } else if (!Role.valueOf(caller.getKey().name()).includes(required)) {
+          } else if (!role.includes(required)) {
             assertThat(status).as(what).isEqualTo(403);
           } else {
             assertThat(status).as(what).isNotIn(401, 403);
@@ -74,7 +101,7 @@ class AccessMatrixTest {
           checked++;
         }
       }
-      assertThat(checked).isGreaterThan(100);
+      assertThat(checked).isGreaterThan(250);
     }
   }
 

@@ -15,12 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** A test SSE client: parses the body line by line on its own thread into frames. */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
 
   /** An event ({@code event} set), a comment ({@code comment} set) or the end of the body. */
-  record Frame(Long id, String event, String data, String comment, boolean end) {
+  public record Frame(Long id, String event, String data, String comment, boolean end) {
 
-    boolean isEvent() {
+    public boolean isEvent() {
       return event != null;
     }
   }
@@ -36,7 +36,7 @@ final class SseClient implements AutoCloseable {
     this.reader = Thread.ofVirtual().start(this::read);
   }
 
-  static SseClient connect(HttpClient http, URI uri, String lastEventId) throws Exception {
+  public static SseClient connect(HttpClient http, URI uri, String lastEventId) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET()
         .header("Accept", "text/event-stream");
     if (lastEventId != null) {
@@ -85,14 +85,14 @@ final class SseClient implements AutoCloseable {
   }
 
   /** The next frame; fails if none arrives in time. */
-  Frame next(Duration timeout) throws InterruptedException {
+  public Frame next(Duration timeout) throws InterruptedException {
     Frame frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(frame).as("a frame within %s", timeout).isNotNull();
     return frame;
   }
 
   /** The next {@code count} events (comments skipped); fails on end of stream or timeout. */
-  List<Frame> events(int count, Duration timeout) throws InterruptedException {
+  public List<Frame> events(int count, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Frame> events = new ArrayList<>(count);
     while (events.size() < count) {
@@ -106,7 +106,7 @@ final class SseClient implements AutoCloseable {
   }
 
   /** Events up to (not including) the next heartbeat comment. */
-  List<Frame> eventsUntilHeartbeat(Duration timeout) throws InterruptedException {
+  public List<Frame> eventsUntilHeartbeat(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Frame> events = new ArrayList<>();
     while (true) {

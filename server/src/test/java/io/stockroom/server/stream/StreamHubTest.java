@@ -48,7 +48,7 @@ class StreamHubTest {
   }
 
   private static Event event(long sequence) {
-    return new Event.ItemDefined(sequence, 0, "sku" + sequence, "n", "c");
+    return new Event.ItemDefined(sequence, 0, "system", "sku" + sequence, "n", "c");
   }
 
   private Subscriber serve(Channel channel) {
