@@ -10,7 +10,6 @@ import io.stockroom.engine.Result;
 import io.stockroom.journal.Journal;
 import io.stockroom.journal.JournalConfig;
 import io.stockroom.journal.JournalCorruptException;
-import io.stockroom.journal.JournalReader;
 import io.stockroom.journal.RecoveryReport;
 import io.stockroom.journal.Snapshot;
 import io.stockroom.journal.Storage;
@@ -80,33 +79,21 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  /** Distinct short strings remembered while replaying (SKUs, locations, reasons). */
-  private static final int REPLAY_STRING_CACHE_ENTRIES = 1 << 16;
-
   private static long replay(Journal journal, Engine engine) throws IOException {
     long replayed = 0;
-    EventCodec.Decoder decoder = new EventCodec.Decoder(REPLAY_STRING_CACHE_ENTRIES);
-    try (JournalReader reader = journal.read(engine.sequence() + 1)) {
-      while (reader.next()) {
-        Event event;
-        try {
-          event = decoder.decode(reader.payloadView());
-        } catch (IllegalArgumentException e) {
-          throw new IllegalStateException("journal record " + reader.sequence()
-              + " passed its checksum but is not a valid event: " + e.getMessage(), e);
-        }
-        if (event.sequence() != reader.sequence()) {
-          throw new IllegalStateException("journal record " + reader.sequence()
-              + " holds event " + event.sequence());
-        }
+    try (DecodingReader reader = new DecodingReader(journal, engine.sequence() + 1)) {
+      for (Event event = reader.next(); event != null; event = reader.next()) {
         try {
           engine.replay(event);
         } catch (InvariantViolatedException e) {
-          throw new IllegalStateException("journal record " + reader.sequence()
+          throw new IllegalStateException("journal record " + event.sequence()
               + " does not apply to the recovered state: " + e.getMessage(), e);
         }
         replayed++;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while replaying the journal", e);
     }
     return replayed;
   }
