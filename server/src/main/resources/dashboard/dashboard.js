@@ -656,10 +656,10 @@
     $('m-rps').textContent = rps.toFixed(1);
     $('m-p99').textContent = millis(p99);
     $('m-batch').textContent = batches > 0
-      ? ((now.batchSum - before.batchSum) / batches).toFixed(1) : '–';
+      ? ((now.batchSum - before.batchSum) / batches).toFixed(1) : 'idle';
     const commits = now.commitCount - before.commitCount;
     $('m-fsync').textContent = commits > 0 ? millis((now.commitSum - before.commitSum) / commits)
-      : '–';
+      : 'idle';
     const health = state.series.health;
     health.push([now.t, rps, p99 === null || p99 === Infinity ? null : p99 * 1000]);
     while (health.length && health[0][0] < now.t - WINDOW_SECONDS) {
