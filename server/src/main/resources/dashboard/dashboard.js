@@ -199,7 +199,10 @@
     const item = state.items.get(sku) || { sku, name: '', category: '' };
     const open = el('button', { type: 'button', className: 'link', textContent: sku });
     open.dataset.sku = sku;
-    open.addEventListener('click', () => openDetail(sku));
+    open.addEventListener('click', () => {
+      state.opener = open; // where the keyboard goes back to when the detail closes
+      openDetail(sku).catch((error) => { $('detail-title').textContent = error.message; });
+    });
     const cells = {
       sku: el('td', {}, open),
       name: el('td', { className: 'opt', textContent: item.name }),
@@ -275,6 +278,7 @@
     $('filters').addEventListener('submit', (event) => event.preventDefault());
     for (const id of ['f-search', 'f-category', 'f-location', 'f-low', 'f-only-low']) {
       $(id).addEventListener('input', applyFilters);
+      $(id).addEventListener('change', applyFilters); // selects and checkboxes, in every browser
     }
   }
 
@@ -299,10 +303,19 @@
     source.addEventListener('error', () => {
       showStream('reconnecting', false);
       if (source.readyState === EventSource.CLOSED && state.stream === source) {
-        // Most often an expired token on reconnect: get a fresh one, resume after the last id.
-        setTimeout(() => openStream().catch(() => showStream('offline', false)), 1000);
+        // Most often an expired token on reconnect (or a restart, which ends every token): get
+        // a fresh one and resume after the last event applied.
+        reconnect(1000);
       }
     });
+  }
+
+  /** Opens the stream again after {@code delay} ms, backing off to 30 s while that fails. */
+  function reconnect(delay) {
+    setTimeout(() => openStream().catch(() => {
+      showStream('offline', false);
+      reconnect(Math.min(delay * 2, 30_000));
+    }), delay);
   }
 
   function showStream(text, up) {
@@ -483,6 +496,9 @@
     $('detail-close').addEventListener('click', () => {
       state.detail = null;
       $('detail').hidden = true;
+      if (state.opener && state.opener.isConnected) {
+        state.opener.focus();
+      }
     });
   }
 

@@ -125,6 +125,28 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void searchAndFiltersNarrowTheTableAndLowStockIsMarked() {
+    stock("filter-sock-a", "socks", 2);
+    stock("filter-sock-b", "socks", 50);
+    stock("filter-scarf", "scarves", 0);
+    signIn(readKey());
+
+    browser.findElement(By.id("f-search")).sendKeys("filter-");
+    assertThat(shownSkus()).containsExactly("filter-scarf", "filter-sock-a", "filter-sock-b");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("f-category")))
+        .selectByVisibleText("socks");
+    assertThat(shownSkus()).containsExactly("filter-sock-a", "filter-sock-b");
+    browser.findElement(By.id("f-only-low")).click();
+    assertThat(shownSkus()).containsExactly("filter-sock-a");
+    assertThat(cell("filter-sock-a", "state").getText()).isEqualTo("Low");
+    assertThat(browser.findElement(By.cssSelector("tr[data-sku='filter-sock-a']"))
+        .getAttribute("class")).contains("low");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("f-category")))
+        .selectByVisibleText("scarves");
+    assertThat(cell("filter-scarf", "state").getText()).isEqualTo("Out of stock");
+  }
+
+  @Test
   void adminReceiveThroughTheUiChangesTheStockSeenThroughTheApi() {
     stock("recv-tee", "tees", 5);
     signIn(service.adminKey());
@@ -309,6 +331,12 @@ class DashboardBrowserTest {
   private static WebElement cell(String sku, String field) {
     return browser.findElement(By.cssSelector(
         "tr[data-sku='" + sku + "'][data-location='default'] td[data-field='" + field + "']"));
+  }
+
+  /** The SKUs of the table rows shown now, in order. */
+  private static List<String> shownSkus() {
+    return browser.findElements(By.cssSelector("#stock-rows tr")).stream()
+        .filter(WebElement::isDisplayed).map(row -> row.getDomAttribute("data-sku")).toList();
   }
 
   private static boolean displayed(String id) {
