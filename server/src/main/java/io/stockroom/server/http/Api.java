@@ -12,7 +12,7 @@ import io.stockroom.server.security.StreamTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** All REST routes, their error handling and request metrics: the HTTP face of the service. */
+/** All REST routes and the dashboard page, their error handling and request metrics: the HTTP face of the service. */
 public final class Api {
 
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
@@ -23,6 +23,8 @@ public final class Api {
   private final BatchRoutes batch;
   private final OpsRoutes ops;
   private final StreamTokenRoutes streamTokens;
+  private final WhoAmIRoutes whoAmI = new WhoAmIRoutes();
+  private final DashboardRoutes dashboard = new DashboardRoutes();
   private final HttpMetrics metrics;
   private final java.util.List<String> declared = new java.util.ArrayList<>();
 
@@ -68,6 +70,8 @@ public final class Api {
     batch.register(routes);
     ops.register(routes);
     streamTokens.register(routes);
+    whoAmI.register(routes);
+    dashboard.register(routes);
   }
 
   /** Every "METHOD /path" the REST routing serves (streams are declared by the stream hub). */

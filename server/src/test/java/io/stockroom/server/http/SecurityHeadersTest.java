@@ -2,10 +2,7 @@ package io.stockroom.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.WebServer;
 import io.stockroom.server.testing.Service;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -87,26 +84,19 @@ class SecurityHeadersTest {
   }
 
   @Test
-  void htmlGetsAStrictContentSecurityPolicy() throws Exception {
-    // No route serves HTML yet; the coming web page will, through this same filter.
-    WebServer server = WebServer.builder().host("127.0.0.1").port(0)
-        .routing(routing -> routing.addFilter(SecurityHeaders::filter)
-            .get("/page", (request, response) -> {
-              response.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-              response.send("<!doctype html><title>t</title>");
-            }))
-        .build().start();
-    try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/page"))
-              .GET().build(), HttpResponse.BodyHandlers.ofString());
+  void dashboardPageGetsAStrictContentSecurityPolicy() throws Exception {
+    try (Service service = new Service(data)) {
+      HttpResponse<String> page = service.sendAs(null,
+          HttpRequest.newBuilder(service.uri("/")).GET()); // public: no key
 
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertSecurityHeaders(response.headers());
-      assertThat(response.headers().firstValue("Content-Security-Policy"))
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertSecurityHeaders(page.headers());
+      assertThat(page.headers().firstValue("Content-Security-Policy"))
           .hasValue(SecurityHeaders.CONTENT_SECURITY_POLICY);
-    } finally {
-      server.stop();
+      assertThat(SecurityHeaders.CONTENT_SECURITY_POLICY)
+          .contains("default-src 'none'", "script-src 'self'", "style-src 'self'",
+              "connect-src 'self'", "frame-ancestors 'none'")
+          .doesNotContain("unsafe-inline", "unsafe-eval", "http:", "https:", "*");
     }
   }
 

@@ -79,7 +79,7 @@ class AccessMatrixTest {
         }
         String method = route.substring(0, route.indexOf(' '));
         String path = route.substring(route.indexOf(' ') + 1).replace("{sku}", "tee")
-            .replace("{id}", "r1");
+            .replace("{id}", "r1").replace("{name}", "dashboard.js");
         Role required = AccessPolicy.required(method, path);
         for (Map.Entry<Caller, String> caller : keys.entrySet()) {
           long before = service.sequence();
