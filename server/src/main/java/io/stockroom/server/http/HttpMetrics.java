@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Request rate and latency by route template and status: {@code stockroom_http_requests}.
+ * Request rate and latency by route template and status: {@code stockroom_http_requests}; the
+ * lifetimes of SSE streams that opened go to {@code stockroom_http_streams} instead.
  * Labels use the matched route pattern (never the raw path), so SKUs and ids cannot blow up
  * the number of time series.
  */
@@ -26,7 +27,9 @@ final class HttpMetrics {
       chain.proceed();
     } finally {
       String route = request.matchingPattern().orElse("unmatched");
-      Timer.builder("stockroom.http.requests")
+      // A stream lasts minutes: timed with the requests it would swamp their percentiles.
+      boolean stream = route.endsWith("/stream") && response.status().code() == 200;
+      Timer.builder(stream ? "stockroom.http.streams" : "stockroom.http.requests")
           .tag("method", request.prologue().method().text())
           .tag("route", route)
           .tag("status", Integer.toString(response.status().code()))
