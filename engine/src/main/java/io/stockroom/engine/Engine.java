@@ -216,10 +216,9 @@ public final class Engine {
   }
 
   private void remember(String key, KeyRecord record) {
-    keys.remove(key); // re-inserting moves a reused (expired) key to the young end
-    keys.put(key, record);
+    keys.putLast(key, record); // a reused (expired) key moves to the young end
     while (keys.size() > limits.idempotencyKeysMax()) {
-      keys.remove(keys.firstEntry().getKey());
+      keys.pollFirstEntry();
     }
   }
 
@@ -861,6 +860,11 @@ public final class Engine {
     if (level == null) {
       level = addLevel(item, change.location());
     }
+    return replayOnto(level, change);
+  }
+
+  /** Applies a change to the level it names, after checking the level is where it says. */
+  private StockLevel replayOnto(StockLevel level, LevelChange change) {
     if (!level.holds(change.before()) || level.version + 1 != change.version()) {
       throw new InvariantViolatedException("replay: " + change.sku() + "@" + change.location()
           + " is " + level.quantities() + " v" + level.version + " but the event expects "
@@ -882,16 +886,16 @@ public final class Engine {
   }
 
   private void replayReserved(Event.HoldReserved e) {
-    if (holds.containsKey(e.holdId())) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " reserved twice");
-    }
     StockLevel[] levels = new StockLevel[e.changes().size()];
     for (int i = 0; i < levels.length; i++) {
       levels[i] = replayChange(e.changes().get(i));
     }
     Hold hold = new Hold(e.holdId(), e.lines(), levels, e.customer(), e.reference(),
         ++holdOrdinal, e.expiresAt());
-    holds.put(hold.id, hold);
+    // One lookup, not two: a duplicate is fatal anyway, so the levels changed above don't matter.
+    if (holds.putIfAbsent(hold.id, hold) != null) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId() + " reserved twice");
+    }
     expiries.add(hold);
     countCustomer(hold, 1);
   }
@@ -902,10 +906,33 @@ public final class Engine {
       throw new InvariantViolatedException("replay: hold " + holdId + " is not active for "
           + state);
     }
-    for (LevelChange change : changes) {
-      replayChange(change);
-    }
+    replayHoldChanges(hold, changes);
     resolve(hold, state);
+  }
+
+  /**
+   * A resolution's changes land on the hold's own levels, line by line in the hold's order (as
+   * {@link #confirm}, {@link #giveBack} and {@link #fulfilHold} emit them): the hold already
+   * references them, so replay skips the item and level lookups, which were most of the time
+   * spent replaying confirms, releases, expiries and shipments. Each change must still name
+   * the hold's line exactly, so a log that does not match this state fails here.
+   */
+  private void replayHoldChanges(Hold hold, List<LevelChange> changes) {
+    if (changes.size() != hold.levels.length) {
+      throw new InvariantViolatedException("replay: hold " + hold.id + " has "
+          + hold.levels.length + " lines but the event changes " + changes.size() + " levels");
+    }
+    for (int i = 0; i < changes.size(); i++) {
+      LevelChange change = changes.get(i);
+      StockLevel level = hold.levels[i];
+      if (!change.sku().equals(hold.lines.get(i).sku())
+          || !change.location().equals(level.location)) {
+        throw new InvariantViolatedException("replay: hold " + hold.id + " line " + i + " is "
+            + hold.lines.get(i).sku() + "@" + level.location + " but the event changes "
+            + change.sku() + "@" + change.location());
+      }
+      replayOnto(level, change);
+    }
   }
 
   private void replayExtended(Event.HoldExtended e) {
@@ -922,9 +949,7 @@ public final class Engine {
     if (hold == null || hold.state != HoldState.CONFIRMED) {
       throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not confirmed");
     }
-    for (LevelChange change : e.changes()) {
-      replayChange(change);
-    }
+    replayHoldChanges(hold, e.changes());
     hold.state = HoldState.FULFILLED;
   }
 

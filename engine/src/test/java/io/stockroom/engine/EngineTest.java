@@ -449,6 +449,36 @@ class EngineTest {
   }
 
   @Test
+  void replayRefusesAResolutionThatChangesAnotherLevelThanItsHolds() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
+    accept(new Receive("mug", DEFAULT_LOCATION, 10, null));
+    reserve("h1", 2);
+    accept(new Confirm("h1"));
+    Engine replica = new Engine(Limits.DEFAULTS);
+    events.subList(0, events.size() - 1).forEach(replica::replay);
+    Event.HoldConfirmed confirmed = (Event.HoldConfirmed) lastEvent();
+    LevelChange tee = confirmed.changes().get(0);
+    long sequence = confirmed.sequence();
+
+    // The mug level's own quantities and version, so only the hold's line can catch it.
+    LevelChange mug = new LevelChange("mug", DEFAULT_LOCATION, new Quantities(10, 0, 0, 0),
+        new Quantities(10, 0, 2, 0), 2);
+    Event onMug = new Event.HoldConfirmed(sequence, confirmed.time(), confirmed.actor(), "h1",
+        List.of(mug));
+    assertThatThrownBy(() -> replica.replay(onMug))
+        .isInstanceOf(InvariantViolatedException.class)
+        .hasMessageContaining("hold h1 line 0 is tee@default but the event changes mug@default");
+    Event twice = new Event.HoldConfirmed(sequence, confirmed.time(), confirmed.actor(), "h1",
+        List.of(tee, tee));
+    assertThatThrownBy(() -> replica.replay(twice))
+        .isInstanceOf(InvariantViolatedException.class)
+        .hasMessageContaining("has 1 lines but the event changes 2 levels");
+
+    replica.replay(confirmed);
+    assertThat(replica.checksum()).isEqualTo(engine.checksum());
+  }
+
+  @Test
   void snapshotRoundTripKeepsEveryDetail() {
     accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
     accept(new SetSafetyStock("mug", "paris", 1));
