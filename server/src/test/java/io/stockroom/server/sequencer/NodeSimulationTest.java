@@ -35,7 +35,7 @@ class NodeSimulationTest {
 
     long started = System.nanoTime();
     long deadline = started + (long) (seconds * 1e9);
-    long[] totals = new long[9];
+    long[] totals = new long[10];
     int seeds = 0;
     while (seeds < seedsMin || System.nanoTime() < deadline) {
       add(totals, runSeed(first + seeds));
@@ -44,9 +44,9 @@ class NodeSimulationTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     System.out.printf("NodeSimulationTest: %,d seeds (%d..%d) in %.1f s: %,d passes, %,d"
             + " acknowledged, %,d refused, %,d overloaded, %,d in doubt at a crash, %,d crashes,"
-            + " %,d write failures, %,d clock jumps, %,d expiries%n", seeds, first,
-        first + seeds - 1, tookMillis / 1e3, totals[0], totals[1], totals[2], totals[3],
-        totals[4], totals[5], totals[6], totals[7], totals[8]);
+            + " %,d operator restarts, %,d write failures, %,d clock jumps, %,d expiries%n",
+        seeds, first, first + seeds - 1, tookMillis / 1e3, totals[0], totals[1], totals[2],
+        totals[3], totals[4], totals[5], totals[9], totals[6], totals[7], totals[8]);
 
     // A simulation that never reaches the paths it claims to exercise proves nothing.
     assertThat(totals[5]).as("crashes").isGreaterThan(seeds);
@@ -54,6 +54,7 @@ class NodeSimulationTest {
         .isGreaterThan(seeds / 2);
     assertThat(totals[4]).as("requests left in doubt by a crash").isGreaterThan(seeds / 10);
     assertThat(totals[3]).as("overloaded submissions").isPositive();
+    assertThat(totals[9]).as("operator restarts").isGreaterThan(seeds / 2);
     assertThat(totals[7]).as("clock jumps").isGreaterThan(seeds / 2);
     assertThat(totals[8]).as("expiries").isGreaterThan(seeds);
     assertThat(totals[1]).as("acknowledged requests").isGreaterThan(seeds * 20L);
@@ -86,5 +87,6 @@ class NodeSimulationTest {
     totals[6] += s.failures();
     totals[7] += s.clockJumps();
     totals[8] += s.expiries();
+    totals[9] += s.restarts();
   }
 }

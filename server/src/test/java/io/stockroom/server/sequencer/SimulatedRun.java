@@ -42,7 +42,7 @@ final class SimulatedRun {
 
   /** What one seed did, and a digest of everything it observed (same seed, same digest). */
   record Summary(long digest, int passes, int acknowledged, int refused, int overloaded,
-      int inDoubt, int crashes, int failures, int clockJumps, long expiries) {}
+      int inDoubt, int crashes, int restarts, int failures, int clockJumps, long expiries) {}
 
   /** A batch the live engine applied, in order: what the model replays after a crash. */
   private record Applied(long time, boolean tick, List<Command> commands, long sequenceAfter,
@@ -82,6 +82,7 @@ final class SimulatedRun {
   private int overloaded;
   private int inDoubt;
   private int crashes;
+  private int restarts;
   private int failures;
   private int clockJumps;
 
@@ -144,6 +145,8 @@ final class SimulatedRun {
         armFault();
       } else if (roll < 95) {
         crash();
+      } else if (roll < 96) {
+        restart();
       } else {
         drain();
       }
@@ -155,7 +158,7 @@ final class SimulatedRun {
     checkEverything("after the last restart");
     node.ledger.close();
     return new Summary(mix(node.ledger.engine().checksum()), passes,
-        acknowledgedCount, refused, overloaded, inDoubt, crashes, failures, clockJumps,
+        acknowledgedCount, refused, overloaded, inDoubt, crashes, restarts, failures, clockJumps,
         checks.expiries());
   }
 
@@ -403,11 +406,43 @@ final class SimulatedRun {
     if (random.nextInt(6) == 0) {
       storage.crashAfterOperations(1 + random.nextInt(8)); // power fails again, mid-recovery
     }
+    recover(-1);
+  }
+
+  /**
+   * An operator restart with the power on: the writer finishes what is queued, the disk is
+   * mended (no more failing fsyncs, space freed), the process starts again on the same files.
+   * What it finds is exactly what was acknowledged: a batch refused for a failed fsync or a
+   * full disk does not come back ({@code RefusedStaysRefused}), unless the restart itself was
+   * cut by a power loss (a power cut armed earlier strikes during recovery).
+   */
+  private void restart() throws IOException {
+    drain();
+    long durable = node.sequencer.durableSequence();
+    try {
+      node.sequencer.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    node.ledger.close();
+    storage.failNextSyncs(0);
+    storage.fillUp(Long.MAX_VALUE);
+    restarts++;
+    recover(durable);
+  }
+
+  /** Rebuilds the node from the storage; {@code exactly} >= 0: no power was lost since. */
+  private void recover(long exactly) throws IOException {
+    int crashesBefore = crashes;
     Ledger ledger = reopen();
     Engine engine = ledger.engine();
     long recovered = engine.sequence();
     assertThat(recovered).as("AcknowledgedMeansDurable %s", where)
         .isGreaterThanOrEqualTo(acknowledged);
+    if (exactly >= 0 && crashes == crashesBefore) {
+      assertThat(recovered).as("RefusedStaysRefused %s", where).isEqualTo(exactly);
+    }
     int kept = batchEndingAt(recovered);
     long expected = kept < 0 ? new Engine(limits).checksum() : history.get(kept).checksumAfter();
     assertThat(engine.checksum()).as("RecoveredEqualsLive %s at %d", where, recovered)
@@ -452,6 +487,7 @@ final class SimulatedRun {
         assertThat(Ledger.isCorruption(e)).as("RecoveryNeverFindsCorruption %s: %s", where, e)
             .isFalse();
         storage.crash();
+        crashes++;
       }
     }
     throw new AssertionError("RecoverySucceeds " + where + ": 10 attempts failed");
