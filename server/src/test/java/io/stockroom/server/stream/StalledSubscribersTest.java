@@ -38,8 +38,8 @@ class StalledSubscribersTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int RESERVATIONS = 1_000;
-  /** Lines per reservation: each HoldReserved event is a few kilobytes. */
-  private static final int LINES = 20;
+  /** Lines per reservation: each HoldReserved event is about 12 KB of JSON, 12 MB in all. */
+  private static final int LINES = 40;
 
   @TempDir
   Path data;
