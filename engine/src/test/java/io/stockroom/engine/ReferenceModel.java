@@ -31,14 +31,17 @@ import java.util.regex.Pattern;
  *
  * <p>The precedence of rejections it encodes is the engine's documented contract: malformed
  * input first, then unknown things, then state (hold lifecycle, versions), then quantities.
+ *
+ * <p>Public, and shipped in the engine's test jar, so the server's node simulation checks the
+ * whole node against this same oracle instead of a second one.
  */
-final class ReferenceModel {
+public final class ReferenceModel {
 
-  static final int ON_HAND = 0;
-  static final int RESERVED = 1;
-  static final int COMMITTED = 2;
-  static final int SAFETY = 3;
-  static final int VERSION = 4;
+  public static final int ON_HAND = 0;
+  public static final int RESERVED = 1;
+  public static final int COMMITTED = 2;
+  public static final int SAFETY = 3;
+  public static final int VERSION = 4;
 
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
 
@@ -72,7 +75,7 @@ final class ReferenceModel {
   /** key -> {fingerprint, recordedAt}; insertion order = forgetting order. */
   final java.util.LinkedHashMap<String, long[]> keys = new java.util.LinkedHashMap<>();
 
-  ReferenceModel(Limits limits) {
+  public ReferenceModel(Limits limits) {
     this.limits = limits;
   }
 
@@ -80,8 +83,42 @@ final class ReferenceModel {
     return sku + "@" + location;
   }
 
-  long[] level(String sku, String location) {
+  /** {onHand, reserved, committed, safetyStock, version}, or null if there is no such level. */
+  public long[] level(String sku, String location) {
     return levels.get(key(sku, location));
+  }
+
+  /** Every level, as "sku@location". */
+  public Set<String> levelKeys() {
+    return java.util.Collections.unmodifiableSet(levels.keySet());
+  }
+
+  public int itemCount() {
+    return items.size();
+  }
+
+  /** Holds still remembered (active, and resolved within the retention limit). */
+  public Set<String> holdIds() {
+    return java.util.Collections.unmodifiableSet(holds.keySet());
+  }
+
+  /** The state of a remembered hold, or null. */
+  public HoldState holdState(String id) {
+    ModelHold hold = holds.get(id);
+    return hold == null ? null : hold.state;
+  }
+
+  public long holdExpiresAt(String id) {
+    return holds.get(id).expiresAt;
+  }
+
+  public int activeHoldCount() {
+    return active.size();
+  }
+
+  /** The earliest deadline of an active hold, or {@link Long#MAX_VALUE} with none. */
+  public long nextExpiryAt() {
+    return active.isEmpty() ? Long.MAX_VALUE : active.first().expiresAt;
   }
 
   static long available(long[] level) {
@@ -89,7 +126,8 @@ final class ReferenceModel {
         : level[ON_HAND] - level[RESERVED] - level[COMMITTED] - level[SAFETY];
   }
 
-  Rejection apply(long time, Command command) {
+  /** The rejection the engine must answer {@code command} with at {@code time}, or null. */
+  public Rejection apply(long time, Command command) {
     now = Math.max(now, time);
     expireDue();
     return dispatch(command);

@@ -297,6 +297,11 @@ public final class FaultyStorage implements Storage {
       }
       System.arraycopy(current, dirtyFrom, durable, dirtyFrom, size - dirtyFrom);
       durableSize = size;
+      if (lostAtCrashFrom >= dirtyFrom) {
+        // Pages a failed sync dropped were written again (after a truncate, by a restarted
+        // writer) and this sync succeeded: they are on disk now.
+        lostAtCrashFrom = Integer.MAX_VALUE;
+      }
       dirtyFrom = size;
     }
 

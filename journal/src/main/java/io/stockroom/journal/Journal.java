@@ -23,6 +23,8 @@ import java.util.zip.CRC32C;
  *   <li><b>Fail-stop.</b> If any storage call fails, the journal stops for good: every later call
  *       throws {@link JournalFailedException}. An fsync is never retried, because after a failed
  *       fsync the kernel may have dropped the very pages a retry would claim to have written.
+ *       The failed batch is cut off the file again, so a restart finds exactly the
+ *       acknowledged batches (after a power loss, possibly the failed one too, whole).
  *   <li><b>Gap-free, chained.</b> Sequences start at 1 and go up by one; every record carries the
  *       previous record's CRC32C.
  * </ul>
@@ -161,6 +163,7 @@ public final class Journal implements AutoCloseable {
       writeBatch(payloads, batchBytes);
     } catch (IOException | RuntimeException e) {
       failure = e;
+      takeBackFailedBatch(e);
       throw new JournalFailedException(
           "append of sequences "
               + firstSequence
@@ -221,6 +224,27 @@ public final class Journal implements AutoCloseable {
     nextSequence = sequence;
     lastChecksum = previous;
     durableSequence = sequence - 1;
+  }
+
+  /**
+   * Cuts the failed batch's bytes off the active segment again (best effort, not synced). Its
+   * caller is told it failed, so it must not come back: after a failed fsync the kernel keeps
+   * the written pages readable, and a restart without a power loss would otherwise recover a
+   * batch that was refused. After a power loss it may still be there, whole, if the disk wrote
+   * its pages before reporting the error (recovery keeps a complete batch); that cannot be
+   * told apart from a batch that was written in full, so the refusal says "not durable" only
+   * as far as the journal knows. {@code activeSize} is still where the batch began; for a batch
+   * that opened a new segment it is 0, and recovery deletes that empty last segment.
+   */
+  private void takeBackFailedBatch(Exception failed) {
+    if (active == null) {
+      return;
+    }
+    try {
+      active.truncate(activeSize);
+    } catch (IOException | RuntimeException e) {
+      failed.addSuppressed(e); // the disk is failing: recovery truncates the torn tail instead
+    }
   }
 
   private int flush(ByteBuffer buffer, long position) throws IOException {

@@ -78,6 +78,54 @@ class FailStopTest {
     }
   }
 
+  /**
+   * A refused batch must not come back at a restart that was not a power loss: the kernel keeps
+   * pages whose fsync failed readable, so without taking the batch back out of the file the
+   * next start would recover a write its caller was told had failed. Failing at every batch
+   * position also fails batches that opened a new segment.
+   */
+  @Test
+  void refusedBatchIsNotThereAfterARestartWithoutPowerLoss() throws Exception {
+    for (int failAt = 1; failAt <= 20; failAt++) {
+      for (boolean diskFull : new boolean[] {false, true}) {
+        FaultyStorage storage = new FaultyStorage(failAt);
+        long acknowledged = 0;
+        try (Journal journal = Journal.open(storage, SMALL)) {
+          for (int batch = 1; batch < failAt; batch++) {
+            appendRecords(journal, 7, 7);
+            acknowledged += 7;
+          }
+          if (diskFull) {
+            storage.fillUp(totalBytes(storage) + 50); // room for part of the batch only
+          } else {
+            storage.failNextSyncs(1);
+          }
+          assertThatThrownBy(() -> appendRecords(journal, 7, 7))
+              .isInstanceOf(JournalFailedException.class);
+        }
+        storage.fillUp(Long.MAX_VALUE);
+        try (Journal reopened = Journal.open(storage, SMALL)) { // no crash: a process restart
+          assertThat(reopened.lastSequence()).as("failAt=%d diskFull=%s", failAt, diskFull)
+              .isEqualTo(acknowledged);
+          List<byte[]> read = readAll(reopened, 1);
+          assertThat(read).hasSize((int) acknowledged);
+          for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i)).isEqualTo(payload(i + 1));
+          }
+          appendRecords(reopened, 3, 3); // and the journal takes writes again
+        }
+      }
+    }
+  }
+
+  private static long totalBytes(FaultyStorage storage) throws java.io.IOException {
+    long total = 0;
+    for (String name : storage.list()) {
+      total += storage.contents(name).length;
+    }
+    return total;
+  }
+
   @Test
   void directoryFsyncFailureOnANewSegmentFailsTheAppend() throws Exception {
     FaultyStorage storage = new FaultyStorage(2);

@@ -73,8 +73,19 @@ public final class Sequencer implements AutoCloseable {
   private volatile boolean stopping;
   private volatile Throwable failure;
   private volatile long durableSequence;
+  /** Set once the writer will take no more commands (stopped or failed). */
+  private volatile boolean exited;
   private long time;
   private long eventsSinceSnapshot;
+
+  // The writer's working set, reused from batch to batch; only the writer touches it.
+  private final List<Submission> batch;
+  private final List<Event> events = new ArrayList<>();
+  private final int[] starts;
+  private final int[] ends;
+  private final Result[] results;
+  private Pass lastPass;
+  private boolean caughtUp;
 
   public Sequencer(Ledger ledger, LongSupplier clock, Settings settings, List<Listener> listeners,
       SequencerMetrics metrics, Thread.UncaughtExceptionHandler fatal) {
@@ -85,6 +96,10 @@ public final class Sequencer implements AutoCloseable {
     this.metrics = metrics;
     this.fatal = fatal;
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.batch = new ArrayList<>(settings.batchCommandsMax());
+    this.starts = new int[settings.batchCommandsMax()];
+    this.ends = new int[settings.batchCommandsMax()];
+    this.results = new Result[settings.batchCommandsMax()];
     // A command may expire up to expiriesPerCommandMax holds, then emit its own events (at most
     // two, e.g. an adjust and its shortage) and its idempotency record. A batch must always
     // have room for one more.
@@ -123,6 +138,9 @@ public final class Sequencer implements AutoCloseable {
       metrics.rejectedOverload();
       throw new OverloadedException(queue.size());
     }
+    if (exited) { // the writer may have drained the queue for the last time before our offer
+      drainRefusing(refusal(failure));
+    }
     return future;
   }
 
@@ -141,7 +159,7 @@ public final class Sequencer implements AutoCloseable {
 
   /** True while writes can be acknowledged (not failed, not stopping). */
   public boolean writable() {
-    return failure == null && !stopping && writer.isAlive();
+    return failure == null && !stopping && !exited;
   }
 
   public Throwable failure() {
@@ -155,7 +173,9 @@ public final class Sequencer implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stopping = true;
-    if (writer.isAlive()) {
+    if (writer.getState() == Thread.State.NEW) {
+      exit(); // never started (driven by step, or startup failed): refuse what is queued
+    } else {
       writer.join();
     }
   }
@@ -164,45 +184,82 @@ public final class Sequencer implements AutoCloseable {
   // The writer thread
 
   private void run() {
-    List<Submission> batch = new ArrayList<>(settings.batchCommandsMax());
-    List<Event> events = new ArrayList<>();
-    int[] starts = new int[settings.batchCommandsMax()];
-    int[] ends = new int[settings.batchCommandsMax()];
-    Result[] results = new Result[settings.batchCommandsMax()];
     try {
-      catchUpExpiries(events);
+      while (catchUpPending()) {
+        pass(null);
+      }
       while (true) {
         Submission first = awaitWork();
         if (first == null && stopping && queue.isEmpty()) {
           return;
         }
-        batch.clear();
-        events.clear();
-        stampTime();
-        if (first == null) {
-          ledger.apply(time, TICK, events); // a hold fell due with nothing else to do
-        } else {
-          fill(first, batch, events, starts, ends, results);
-        }
-        commit(batch, events, starts, ends, results);
+        pass(first);
       }
     } catch (Throwable error) {
-      failure = error;
-      failQueued(batch, error);
-      if (!(error instanceof IOException)) {
-        fatal.uncaughtException(Thread.currentThread(), error);
-      }
+      fail(error);
+    } finally {
+      exit();
     }
   }
 
-  /** Expires every hold that fell due while the service was down, before taking requests. */
-  private void catchUpExpiries(List<Event> events) throws IOException {
-    stampTime();
-    while (ledger.engine().nextExpiryAt() <= time) {
-      events.clear();
-      ledger.apply(time, TICK, events);
-      commit(List.of(), events, new int[0], new int[0], new Result[0]);
+  /**
+   * The simulation's seam: one writer pass on the calling thread, the very code the writer
+   * thread runs (catch-up first, then one batch of what is queued, or a tick when a hold is
+   * due). For a sequencer that was never {@link #start started}: one thread drives it, so a
+   * seeded test decides every interleaving of clients, clock, faults and crashes.
+   *
+   * @return the pass it ran (also one whose commit failed: see {@link #failure()}), or null when
+   *     nothing was queued and no hold was due, or writes have stopped
+   */
+  Pass step() {
+    if (failure != null || exited) {
+      return null;
     }
+    lastPass = null;
+    try {
+      if (!caughtUp) {
+        if (catchUpPending()) {
+          pass(null);
+          return lastPass;
+        }
+        caughtUp = true;
+      }
+      Submission first = queue.poll();
+      if (first == null && ledger.engine().nextExpiryAt() > Math.max(time, clock.getAsLong())) {
+        return null;
+      }
+      pass(first);
+    } catch (Throwable error) {
+      fail(error);
+    }
+    return lastPass;
+  }
+
+  /**
+   * What one writer pass did, for the simulation to check: the batch time, whether it was a
+   * tick, how many queued commands it took (in queue order), and every event it produced.
+   */
+  record Pass(long time, boolean tick, int commands, List<Event> events) {}
+
+  /** True while holds that fell due while the service was down remain, before taking requests. */
+  private boolean catchUpPending() {
+    stampTime();
+    return ledger.engine().nextExpiryAt() <= time;
+  }
+
+  /** One batch: {@code first} and what else is queued (a tick when null), made durable. */
+  private void pass(Submission first) throws IOException {
+    batch.clear();
+    events.clear();
+    stampTime();
+    if (first == null) {
+      ledger.apply(time, TICK, events); // a hold fell due with nothing else to do
+    } else {
+      fill(first);
+    }
+    List<Event> produced = List.copyOf(events);
+    lastPass = new Pass(time, first == null, batch.size(), produced);
+    commit(produced);
   }
 
   /** The next submission, or null when a hold falls due (or a stop is requested) first. */
@@ -229,12 +286,10 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /** Applies the first command and as many queued ones as the batch limits allow. */
-  private void fill(Submission first, List<Submission> batch, List<Event> events, int[] starts,
-      int[] ends, Result[] results) {
+  private void fill(Submission first) {
     Submission next = first;
     int budget = ledger.batchEventsMax();
-    long batchFirst = events.isEmpty() ? ledger.engine().sequence() + 1
-        : events.get(0).sequence();
+    long batchFirst = ledger.engine().sequence() + 1;
     while (next != null) {
       results[batch.size()] = ledger.apply(time, next.command(), events);
       starts[batch.size()] = (int) (ledger.engine().commandFirstSequence() - batchFirst);
@@ -248,15 +303,13 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  private void commit(List<Submission> batch, List<Event> events, int[] starts, int[] ends,
-      Result[] results) throws IOException {
+  private void commit(List<Event> durable) throws IOException {
     long started = System.nanoTime();
-    ledger.commit(events); // throws: nothing below runs, the batch is failed by run()
+    ledger.commit(durable); // throws: nothing below runs, the batch is failed by fail()
     long synced = System.nanoTime();
     long sequence = ledger.engine().sequence();
     durableSequence = sequence;
-    metrics.batch(batch.size(), events.size(), synced - started);
-    List<Event> durable = List.copyOf(events);
+    metrics.batch(batch.size(), durable.size(), synced - started);
     // The view first, then the answers: a caller that reads right after its ack sees its write.
     if (!durable.isEmpty()) {
       for (Listener listener : listeners) {
@@ -267,22 +320,50 @@ public final class Sequencer implements AutoCloseable {
       batch.get(i).future().complete(new Outcome(results[i],
           durable.subList(Math.min(starts[i], ends[i]), ends[i]), sequence));
     }
-    eventsSinceSnapshot += events.size();
+    eventsSinceSnapshot += durable.size();
     if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
       ledger.snapshot();
       eventsSinceSnapshot = 0;
     }
   }
 
-  private void failQueued(List<Submission> batch, Throwable error) {
-    WritesUnavailableException refused = new WritesUnavailableException(
-        "writes are unavailable: " + error.getMessage(), error);
+  /** Writes stop for good: the batch in hand and everything queued are refused. */
+  private void fail(Throwable error) {
+    failure = error;
+    failQueued(error);
+    if (!(error instanceof IOException)) {
+      fatal.uncaughtException(Thread.currentThread(), error);
+    }
+  }
+
+  /**
+   * The writer is done (stopped, or failed). A submit that passed its checks just before may
+   * still have queued a command after the last drain; marking the exit first and draining again
+   * here, while {@link #submit} drains itself when it sees the mark, leaves none unanswered.
+   */
+  private void exit() {
+    exited = true;
+    failQueued(failure);
+  }
+
+  private void failQueued(Throwable error) {
+    WritesUnavailableException refused = refusal(error);
     for (Submission submission : batch) {
       submission.future().completeExceptionally(refused);
     }
+    drainRefusing(refused);
+  }
+
+  private void drainRefusing(WritesUnavailableException refused) {
     Submission queued;
     while ((queued = queue.poll()) != null) {
       queued.future().completeExceptionally(refused);
     }
+  }
+
+  private static WritesUnavailableException refusal(Throwable error) {
+    return error != null
+        ? new WritesUnavailableException("writes are unavailable: " + error.getMessage(), error)
+        : new WritesUnavailableException("the service is stopping", null);
   }
 }

@@ -150,6 +150,56 @@ class SequencerTest {
     recovered.close();
   }
 
+  /**
+   * A submit that passed its checks just as the writer stopped (journal failure or close) must
+   * still be answered: before the fix its command could land in the queue after the writer's
+   * last drain and wait forever.
+   */
+  @Test
+  void everySubmissionIsAnsweredWhenTheWriterStopsUnderConcurrentLoad() throws Exception {
+    for (int round = 0; round < 12; round++) {
+      FaultyStorage storage = new FaultyStorage(100 + round);
+      start(storage, 64);
+      stock("tee", 1_000_000);
+      java.util.Queue<CompletableFuture<Sequencer.Outcome>> futures =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      try (ExecutorService submitters = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int t = 0; t < 4; t++) {
+          String prefix = "r" + round + "-t" + t + "-";
+          submitters.submit(() -> submitUntilRefused(prefix, futures));
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2))
+            .until(() -> futures.size() > 100);
+        if (round % 2 == 0) {
+          storage.failAllSyncs();
+        } else {
+          sequencer.close();
+        }
+      } // the submitters end once a submit is refused on the spot
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> futures.stream().allMatch(CompletableFuture::isDone));
+      assertThat(sequencer.writable()).isFalse();
+      stop();
+      sequencer = null;
+    }
+  }
+
+  private void submitUntilRefused(String prefix,
+      java.util.Queue<CompletableFuture<Sequencer.Outcome>> futures) {
+    for (int i = 0; ; i++) {
+      try {
+        CompletableFuture<Sequencer.Outcome> future = sequencer.submit(
+            reserve(prefix + i, "tee", 1, 60_000));
+        futures.add(future);
+        if (future.isCompletedExceptionally()) {
+          return;
+        }
+      } catch (OverloadedException e) {
+        Thread.yield(); // the queue is full: let the writer make room
+      }
+    }
+  }
+
   @Test
   void fullQueueIsRefusedAtOnceAndServiceRecovers() throws Exception {
     GatedStorage storage = new GatedStorage(new FaultyStorage(4));
