@@ -60,16 +60,18 @@ public final class RawHttp {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
+      IOException unsent = null;
       try {
         out.write(request);
         out.flush();
       } catch (IOException e) {
-        // The server may answer and close before reading all of a request it refused.
+        unsent = e; // the server may answer and close before reading all of what it refused
       }
       InputStream in = socket.getInputStream();
       String statusLine = line(in);
       if (statusLine == null || !statusLine.matches("HTTP/1\\.[01] \\d{3}( .*)?")) {
-        throw new NoAnswerException("no status line, got: " + statusLine);
+        throw new NoAnswerException("no status line, got: " + statusLine
+            + (unsent == null ? "" : " (sending failed: " + unsent + ")"));
       }
       int status = Integer.parseInt(statusLine.substring(9, 12));
       Map<String, String> headers = new HashMap<>();
