@@ -60,7 +60,11 @@ final class Validation {
     return null;
   }
 
-  /** Optional free text: at most {@code lengthMax} characters and no control characters. */
+  /**
+   * Optional free text: at most {@code lengthMax} characters, no control characters, and
+   * well-formed UTF-16 (any unicode, kept exactly, but no unpaired surrogate: UTF-8 cannot
+   * encode one, so the journal would silently store {@code ?} instead of what was acknowledged).
+   */
   String text(String field, String value, int lengthMax) {
     if (value == null) {
       return null;
@@ -69,8 +73,16 @@ final class Validation {
       return field + " is " + value.length() + " characters, more than the limit " + lengthMax;
     }
     for (int i = 0; i < value.length(); i++) {
-      if (Character.isISOControl(value.charAt(i))) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
         return field + " must not contain control characters";
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++; // a pair: one code point beyond U+FFFF
+      } else if (Character.isSurrogate(c)) {
+        return field + " is not well-formed unicode: character " + (i + 1)
+            + " is an unpaired surrogate";
       }
     }
     return null;

@@ -745,4 +745,26 @@ class EngineTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holdTimeoutMillisMax");
   }
+
+  @Test
+  void textWithAnUnpairedSurrogateIsRejectedAndChangesNothing() {
+    long before = engine.sequence();
+    for (String text : List.of("mug \uDC00", "ok \uD83D", "\uD83D\uD83D\uDC55", "\uDC55\uD83D")) {
+      Result result = apply(new Command.DefineItem("mug", text, "kitchen"));
+      assertThat(result.rejection()).as(text).isEqualTo(Rejection.INVALID_ARGUMENT);
+      assertThat(result.detail()).as(text).contains("unpaired surrogate");
+      assertThat(apply(new Receive("tee", DEFAULT_LOCATION, 1, text)).rejection()).as(text)
+          .isEqualTo(Rejection.INVALID_ARGUMENT);
+    }
+    assertThat(engine.sequence()).isEqualTo(before);
+  }
+
+  @Test
+  void wellFormedUnicodeTextIsKeptExactlyThroughTheEventCodec() {
+    String text = "\uD83D\uDC55 \u202Eemag\u202C Cafe\u0301 a\u200Bb \uDBFF\uDFFF";
+    accept(new Command.DefineItem("mug", text, text));
+    Event.ItemDefined defined = (Event.ItemDefined) lastEvent();
+    assertThat(((Event.ItemDefined) EventCodec.decode(EventCodec.encode(defined))).name())
+        .isEqualTo(text);
+  }
 }

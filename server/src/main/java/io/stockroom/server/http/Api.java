@@ -53,6 +53,7 @@ public final class Api {
   /** Registers every REST route; {@link #fallback} must be registered after all other routes. */
   public void routing(HttpRouting.Builder routing) {
     routing.addFilter(SecurityHeaders::filter); // first, so refusals carry the headers too
+    routing.addFilter(RequestTarget::filter); // before any route matcher sees a non-path target
     routing.addFilter(metrics::filter);
     routing.addFilter(authentication::filter); // before any handler: a refusal changes nothing
     routing.addFilter(rateLimiter::filter); // after authentication: it keys on the principal

@@ -2,6 +2,8 @@ package io.stockroom.server.http;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
@@ -43,20 +45,60 @@ public record HttpLimits(int headersBytesMax, int requestLineBytesMax) {
    * the security headers. Helidon's message is not echoed: it may quote the request.
    */
   public DirectHandlers problemAnswers() {
-    DirectHandler handler = (request, event, status, headers, message) -> {
-      SecurityHeaders.apply(headers);
-      headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
-      return DirectHandler.TransportResponse.builder()
-          .status(status)
-          .headers(headers)
-          .entity(Problems.render(problemOf(status), null))
-          .build();
+    DirectHandler handler = new DirectHandler() {
+      @Override
+      public TransportResponse handle(TransportRequest request, EventType event, Status status,
+          ServerResponseHeaders headers, String message) {
+        return answer(status, headers, problemOf(status));
+      }
+
+      /** Our own refusals before routing (a refused WebSocket upgrade) keep their problem. */
+      @Override
+      public TransportResponse handle(TransportRequest request, EventType event, Status status,
+          ServerResponseHeaders headers, Throwable thrown) {
+        if (thrown instanceof RequestException refused
+            && refused.getCause() instanceof ProblemException problem) {
+          return answer(Status.create(problem.status()), headers, problem);
+        }
+        return handle(request, event, status, headers, (String) null);
+      }
+
+      @Override
+      public TransportResponse handle(TransportRequest request, EventType event, Status status,
+          ServerResponseHeaders headers, Throwable thrown, System.Logger logger) {
+        return handle(request, event, status, headers, thrown);
+      }
     };
     DirectHandlers.Builder handlers = DirectHandlers.builder();
     for (DirectHandler.EventType event : DirectHandler.EventType.values()) {
       handlers.addHandler(event, handler);
     }
     return handlers.build();
+  }
+
+  private static DirectHandler.TransportResponse answer(Status status,
+      ServerResponseHeaders headers, ProblemException problem) {
+    SecurityHeaders.apply(headers);
+    headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
+    return DirectHandler.TransportResponse.builder()
+        .status(status)
+        .headers(headers)
+        .entity(Problems.render(problem, null))
+        .build();
+  }
+
+  /**
+   * A refusal of ours for a point before routing (a WebSocket upgrade): Helidon answers it through
+   * the direct handlers, which render {@code problem} as it is.
+   */
+  public static RequestException refusal(ProblemException problem) {
+    return RequestException.builder()
+        .type(DirectHandler.EventType.BAD_REQUEST)
+        .status(Status.create(problem.status()))
+        .message(problem.getMessage())
+        .safeMessage(true)
+        .cause(problem)
+        .build();
   }
 
   private ProblemException problemOf(Status status) {

@@ -64,7 +64,10 @@ final class DecodingReader implements AutoCloseable {
     Exception failure = null;
     try (JournalReader reader = journal.read(fromSequence)) {
       while (!closed && reader.next()) {
-        events[count++] = decode(decoder, reader);
+        // Not events[count++] = decode(..): the index is taken before decode runs, so a record
+        // that fails to decode would leave a null behind the count, read as the journal's end.
+        Event event = decode(decoder, reader);
+        events[count++] = event;
         if (count == CHUNK_EVENTS) {
           chunks.put(new Chunk(events, count, null, false));
           events = new Event[CHUNK_EVENTS];

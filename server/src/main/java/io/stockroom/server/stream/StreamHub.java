@@ -106,9 +106,22 @@ public final class StreamHub implements Sequencer.Listener, AutoCloseable {
     return authentication;
   }
 
-  /** Registers {@code GET /v1/stream} (Server-Sent Events). */
+  /**
+   * Registers {@code GET /v1/stream} (Server-Sent Events), and {@code GET /v1/stream/ws} for the
+   * requests that reach HTTP routing instead of the WebSocket: a refused upgrade falls through to
+   * here, and gets its reason as problem+json rather than Helidon's empty 400.
+   */
   public void routing(HttpRouting.Builder routing) {
     routing.get(PATH, this::sse);
+    routing.get(WS_PATH, this::notUpgraded);
+  }
+
+  private void notUpgraded(ServerRequest request, ServerResponse response) {
+    StreamRequest.parse(request.query(), request.headers().first(LAST_EVENT_ID).orElse(null),
+        journal.lastSequence()); // a bad resume point is the refusal's reason: say that one
+    throw ProblemException.badRequest(WS_PATH + " is a WebSocket: send a GET with"
+        + " 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13' and a"
+        + " Sec-WebSocket-Key");
   }
 
   /**

@@ -11,6 +11,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import io.helidon.http.HeaderNames;
+import io.stockroom.server.http.HttpLimits;
 import io.stockroom.server.http.ProblemException;
 import io.stockroom.server.http.Problems;
 import java.util.Optional;
@@ -53,14 +54,16 @@ final class WsEndpoint implements WsListener {
       ProblemException refusal = hub.authentication().checkStream(prologue.query(),
           headers.first(HeaderNames.AUTHORIZATION).orElse(null));
       if (refusal != null) {
-        throw new WsUpgradeException(refusal.getMessage());
+        throw HttpLimits.refusal(refusal);
       }
     }
     try {
       request = StreamRequest.parse(prologue.query(),
           headers.first(StreamHub.LAST_EVENT_ID).orElse(null), hub.journal().lastSequence());
     } catch (ProblemException problem) {
-      throw new WsUpgradeException(problem.getMessage());
+      // Not WsUpgradeException: Helidon answers that with an empty 400. This reaches the direct
+      // handlers, which answer with this problem (status, type and detail) as problem+json.
+      throw HttpLimits.refusal(problem);
     }
     return Optional.empty();
   }
