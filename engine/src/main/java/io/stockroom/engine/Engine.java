@@ -886,9 +886,21 @@ public final class Engine {
   }
 
   private void replayReserved(Event.HoldReserved e) {
+    if (e.changes().size() != e.lines().size()) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId() + " has "
+          + e.lines().size() + " lines but the event changes " + e.changes().size() + " levels");
+    }
     StockLevel[] levels = new StockLevel[e.changes().size()];
     for (int i = 0; i < levels.length; i++) {
-      levels[i] = replayChange(e.changes().get(i));
+      LevelChange change = e.changes().get(i);
+      HoldLine line = e.lines().get(i);
+      if (!change.sku().equals(line.sku()) || !change.location().equals(line.location())) {
+        throw new InvariantViolatedException("replay: hold " + e.holdId() + " line " + i
+            + " is " + line.sku() + "@" + line.location() + " but the event changes "
+            + change.sku() + "@" + change.location());
+      }
+      checkDelta(e.holdId(), change, 0, line.quantity(), 0);
+      levels[i] = replayChange(change);
     }
     Hold hold = new Hold(e.holdId(), e.lines(), levels, e.customer(), e.reference(),
         ++holdOrdinal, e.expiresAt());
@@ -906,7 +918,7 @@ public final class Engine {
       throw new InvariantViolatedException("replay: hold " + holdId + " is not active for "
           + state);
     }
-    replayHoldChanges(hold, changes);
+    replayHoldChanges(hold, changes, state);
     resolve(hold, state);
   }
 
@@ -915,9 +927,10 @@ public final class Engine {
    * {@link #confirm}, {@link #giveBack} and {@link #fulfilHold} emit them): the hold already
    * references them, so replay skips the item and level lookups, which were most of the time
    * spent replaying confirms, releases, expiries and shipments. Each change must still name
-   * the hold's line exactly, so a log that does not match this state fails here.
+   * the hold's line exactly and move exactly the line's units the way {@code state} does, so
+   * a log that does not match this state fails here.
    */
-  private void replayHoldChanges(Hold hold, List<LevelChange> changes) {
+  private void replayHoldChanges(Hold hold, List<LevelChange> changes, HoldState state) {
     if (changes.size() != hold.levels.length) {
       throw new InvariantViolatedException("replay: hold " + hold.id + " has "
           + hold.levels.length + " lines but the event changes " + changes.size() + " levels");
@@ -931,7 +944,33 @@ public final class Engine {
             + hold.lines.get(i).sku() + "@" + level.location + " but the event changes "
             + change.sku() + "@" + change.location());
       }
+      int quantity = hold.lines.get(i).quantity();
+      switch (state) {
+        case CONFIRMED -> checkDelta(hold.id, change, 0, -quantity, quantity);
+        case RELEASED, EXPIRED -> checkDelta(hold.id, change, 0, -quantity, 0);
+        case FULFILLED -> checkDelta(hold.id, change, -quantity, 0, -quantity);
+        case ACTIVE -> throw new IllegalArgumentException("a hold does not resolve to ACTIVE");
+      }
       replayOnto(level, change);
+    }
+  }
+
+  /**
+   * A hold event moves exactly its line's units, and only between the fields its kind moves:
+   * a checksum-valid forgery that shifts units elsewhere (and keeps the totals) fails here.
+   */
+  private static void checkDelta(String holdId, LevelChange change, int onHand, int reserved,
+      int committed) {
+    Quantities before = change.before();
+    Quantities after = change.after();
+    if (after.onHand() - before.onHand() != onHand
+        || after.reserved() - before.reserved() != reserved
+        || after.committed() - before.committed() != committed
+        || after.safetyStock() != before.safetyStock()) {
+      throw new InvariantViolatedException("replay: hold " + holdId + " changes "
+          + change.sku() + "@" + change.location() + " from " + before + " to " + after
+          + ", not by the line's units (onHand " + onHand + ", reserved " + reserved
+          + ", committed " + committed + ")");
     }
   }
 
@@ -949,7 +988,7 @@ public final class Engine {
     if (hold == null || hold.state != HoldState.CONFIRMED) {
       throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not confirmed");
     }
-    replayHoldChanges(hold, e.changes());
+    replayHoldChanges(hold, e.changes(), HoldState.FULFILLED);
     hold.state = HoldState.FULFILLED;
   }
 

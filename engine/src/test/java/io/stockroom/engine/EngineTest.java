@@ -474,6 +474,15 @@ class EngineTest {
         .isInstanceOf(InvariantViolatedException.class)
         .hasMessageContaining("has 1 lines but the event changes 2 levels");
 
+    // The right level and version, but shaped like a release: units back to sale, none sold.
+    LevelChange released = new LevelChange(tee.sku(), tee.location(), tee.before(),
+        new Quantities(tee.before().onHand(), 0, 0, 0), tee.version());
+    Event asRelease = new Event.HoldConfirmed(sequence, confirmed.time(), confirmed.actor(),
+        "h1", List.of(released));
+    assertThatThrownBy(() -> replica.replay(asRelease))
+        .isInstanceOf(InvariantViolatedException.class)
+        .hasMessageContaining("not by the line's units");
+
     replica.replay(confirmed);
     assertThat(replica.checksum()).isEqualTo(engine.checksum());
   }
