@@ -147,10 +147,12 @@ final class StockroomInProcess implements Contender {
   /** Stops the writer, closes the journal, recovers it into a new engine and reads that. */
   @Override
   public StoreState storeState() throws Exception {
-    sequencer.close();
-    ledger.close();
-    sequencer = null;
-    ledger = null; // let the writer's engine go before the recovered one is built
+    if (sequencer != null) {
+      sequencer.close();
+      ledger.close();
+      sequencer = null;
+      ledger = null; // let the writer's engine go before the recovered one is built
+    }
     try (Ledger recovered = Ledger.open(FileStorage.open(directory), JournalConfig.defaults(),
         limits())) {
       return read(recovered.engine());
