@@ -23,6 +23,20 @@ interface Contender extends AutoCloseable {
   /** What the store holds now, read from the store itself. */
   StoreState storeState() throws Exception;
 
+  /** Called as the measured window opens and closes, from the runner's own thread. */
+  default void windowOpened() {}
+
+  default void windowClosed() {}
+
+  /**
+   * CPU time the system's own server side spent in the measured window, in nanoseconds, or -1
+   * when this contender cannot tell. Unlike throughput it barely depends on what else the
+   * machine runs, so it compares runs taken under different load.
+   */
+  default long windowCpuNanos() {
+    return -1;
+  }
+
   @Override
   void close() throws Exception;
 

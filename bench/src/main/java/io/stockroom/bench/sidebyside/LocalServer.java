@@ -60,6 +60,35 @@ final class LocalServer implements AutoCloseable {
     return null;
   }
 
+  /**
+   * CPU time (user + system) of the server process and its descendants so far, from {@code
+   * /proc}; -1 where there is no {@code /proc}. Resolution: the kernel's clock tick (10 ms).
+   */
+  long cpuNanos() {
+    long ticks = ticks(process.pid());
+    if (ticks < 0) {
+      return -1;
+    }
+    for (ProcessHandle child : process.descendants().toList()) {
+      ticks += Math.max(0, ticks(child.pid()));
+    }
+    return ticks * NANOS_PER_TICK;
+  }
+
+  /** USER_HZ is 100 on every Linux this runs on (sysconf(_SC_CLK_TCK), not readable from Java). */
+  private static final long NANOS_PER_TICK = 10_000_000;
+
+  private static long ticks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+    } catch (IOException | RuntimeException gone) {
+      return -1; // a process that just exited, or no /proc
+    }
+  }
+
   boolean alive() {
     return process.isAlive();
   }

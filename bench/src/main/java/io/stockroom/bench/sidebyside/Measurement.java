@@ -11,12 +11,13 @@ import org.HdrHistogram.Histogram;
  *     knew it was durable; a pipelined request counts from the start of its pipeline
  * @param acceptedTotal every reservation acknowledged during the run, warm-up included (what
  *     the store must hold)
+ * @param serverCpuNanos {@link Contender#windowCpuNanos()}
  * @param violations what {@link Conservation} found; empty when the store is consistent
  * @param load the machine's load averages ({@code /proc/loadavg}) at the end of the run
  */
 record Measurement(String contender, String workload, int clients, int pipelineDepth,
     double seconds, long accepted, long rejected, Histogram latencyNanos, long acceptedTotal,
-    List<String> violations, String load) {
+    long serverCpuNanos, List<String> violations, String load) {
 
   /** Durable reservations per second in the measured window. */
   double throughput() {
@@ -29,6 +30,11 @@ record Measurement(String contender, String workload, int clients, int pipelineD
 
   double p99Micros() {
     return latencyNanos.getValueAtPercentile(99) / 1_000.0;
+  }
+
+  /** Server-side CPU per accepted reservation in the window, µs; NaN when not known. */
+  double serverCpuMicrosPerReservation() {
+    return serverCpuNanos < 0 || accepted == 0 ? Double.NaN : serverCpuNanos / 1e3 / accepted;
   }
 
   boolean correct() {

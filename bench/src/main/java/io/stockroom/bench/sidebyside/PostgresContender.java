@@ -214,6 +214,25 @@ final class PostgresContender implements Contender {
     };
   }
 
+  private long cpuAtOpen = -1;
+  private long cpuAtClose = -1;
+
+  @Override
+  public void windowOpened() {
+    cpuAtOpen = server.cpuNanos();
+  }
+
+  @Override
+  public void windowClosed() {
+    cpuAtClose = server.cpuNanos();
+  }
+
+  /** The server process's CPU time (for PostgreSQL, with its backend processes). */
+  @Override
+  public long windowCpuNanos() {
+    return cpuAtOpen < 0 || cpuAtClose < 0 ? -1 : cpuAtClose - cpuAtOpen;
+  }
+
   @Override
   public StoreState storeState() throws SQLException {
     StoreState state = StoreState.empty(workload.skus());

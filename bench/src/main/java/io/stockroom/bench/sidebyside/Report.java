@@ -52,15 +52,15 @@ final class Report {
   }
 
   private static final String[] HEADER = {"workload", "system", "clients x in flight",
-      "reservations/s", "p50 µs", "p99 µs", "Stockroom ÷ this", "accepted", "rejected",
-      "check", "load"};
+      "reservations/s", "p50 µs", "p99 µs", "Stockroom ÷ this", "server CPU µs/res",
+      "accepted", "rejected", "check", "load"};
 
   private List<String[]> cells() {
     List<String[]> table = new ArrayList<>();
     for (Row row : rows) {
       Measurement m = row.measurement();
       if (m == null) {
-        table.add(new String[] {row.workload(), row.system(), "", "", "", "", "", "", "",
+        table.add(new String[] {row.workload(), row.system(), "", "", "", "", "", "", "", "",
             "failed: " + row.failure(), ""});
         continue;
       }
@@ -68,11 +68,15 @@ final class Report {
           m.clients() + " x " + m.pipelineDepth(), number(m.throughput()),
           String.format(Locale.ROOT, "%,.0f", m.p50Micros()),
           String.format(Locale.ROOT, "%,.0f", m.p99Micros()), ratioText(ratio(row)),
-          number(m.accepted()), number(m.rejected()),
+          cpuText(m.serverCpuMicrosPerReservation()), number(m.accepted()), number(m.rejected()),
           m.correct() ? "conserved" : "VIOLATED: " + String.join("; ", m.violations()),
           m.load()});
     }
     return table;
+  }
+
+  private static String cpuText(double micros) {
+    return Double.isNaN(micros) ? "" : String.format(Locale.ROOT, "%.2f", micros);
   }
 
   private static String ratioText(double ratio) {
@@ -102,7 +106,7 @@ final class Report {
 
   private static void line(StringBuilder out, String[] cells, int[] widths) {
     for (int c = 0; c < cells.length; c++) {
-      boolean numeric = c >= 3 && c <= 8;
+      boolean numeric = c >= 3 && c <= 9;
       String format = "%" + (numeric ? "" : "-") + widths[c] + "s";
       out.append(String.format(Locale.ROOT, format, cells[c])).append(c + 1 < cells.length ? "  " : "");
     }
@@ -113,7 +117,7 @@ final class Report {
     StringBuilder out = new StringBuilder();
     out.append("| ").append(String.join(" | ", HEADER)).append(" |\n|");
     for (int c = 0; c < HEADER.length; c++) {
-      out.append(c >= 2 && c <= 8 ? " ---: |" : " --- |");
+      out.append(c >= 2 && c <= 9 ? " ---: |" : " --- |");
     }
     out.append('\n');
     for (String[] line : cells()) {
@@ -140,6 +144,8 @@ final class Report {
         entry.put("rejected", m.rejected());
         entry.put("acceptedTotalWithWarmup", m.acceptedTotal());
         entry.put("latencyMicros", percentiles(m));
+        double cpu = m.serverCpuMicrosPerReservation();
+        entry.put("serverCpuMicrosPerReservation", Double.isNaN(cpu) ? null : cpu);
         double ratio = ratio(row);
         entry.put("stockroomRatio", Double.isNaN(ratio) ? null : ratio);
         entry.put("violations", m.violations());

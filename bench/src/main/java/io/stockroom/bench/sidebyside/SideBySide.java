@@ -49,7 +49,9 @@ public final class SideBySide implements Callable<Integer> {
   @Option(names = "--stockroom-in-flight", description = "Commands each submitter keeps queued (default ${DEFAULT-VALUE}).")
   int stockroomInFlight = 16;
 
-  @Option(names = "--stockroom-snapshot-every", description = "The server's snapshotEveryEvents (default ${DEFAULT-VALUE}, the product default).")
+  @Option(names = "--stockroom-snapshot-every", description = "snapshotEveryEvents of the second"
+      + " Stockroom row (default ${DEFAULT-VALUE}, the product default; 0: no second row). The"
+      + " first row, the baseline of the ratios, takes no snapshots.")
   long snapshotEveryEvents = 1_000_000;
 
   @Option(names = "--stockroom-holds-max", description = "Engine holdsActiveMax: every hold of a run stays active (default ${DEFAULT-VALUE}).")
@@ -119,9 +121,16 @@ public final class SideBySide implements Callable<Integer> {
     List<Entry> entries = new ArrayList<>();
     for (String system : systems) {
       switch (system) {
-        case "stockroom" -> entries.add(new Entry("stockroom", stockroomClients,
-            () -> new StockroomInProcess(dataParent, stockroomInFlight, snapshotEveryEvents,
-                holdsActiveMax)));
+        case "stockroom" -> {
+          entries.add(new Entry("stockroom", stockroomClients,
+              () -> new StockroomInProcess(dataParent, stockroomInFlight,
+                  StockroomInProcess.SNAPSHOTS_OFF, holdsActiveMax)));
+          if (snapshotEveryEvents > 0) {
+            entries.add(new Entry("stockroom", stockroomClients,
+                () -> new StockroomInProcess(dataParent, stockroomInFlight, snapshotEveryEvents,
+                    holdsActiveMax)));
+          }
+        }
         case "redis" -> {
           for (String fsync : List.of("always", "everysec")) {
             entries.add(new Entry("redis", redisClients,

@@ -15,6 +15,9 @@ import io.stockroom.server.sequencer.Ledger;
 import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.sequencer.SequencerMetrics;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +40,10 @@ final class StockroomInProcess implements Contender {
   /** Product defaults (docs/CONFIGURATION.md): queueCapacity, batchCommandsMax. */
   static final int QUEUE_CAPACITY = 65_536;
   static final int BATCH_COMMANDS_MAX = 4_096;
+  /** The name {@link Sequencer} gives its writer thread. */
+  private static final String WRITER_THREAD = "stockroom-writer";
+  /** A snapshotEveryEvents no run reaches. */
+  static final long SNAPSHOTS_OFF = Long.MAX_VALUE;
   /** Longer than any run, so no hold expires and gives its unit back during the check. */
   private static final long HOLD_TIMEOUT_MILLIS = 3_600_000;
 
@@ -49,6 +56,8 @@ final class StockroomInProcess implements Contender {
   private Ledger ledger;
   private Sequencer sequencer;
   private String[] skuNames;
+  private long writerCpuAtOpen = -1;
+  private long writerCpuAtClose = -1;
 
   /**
    * @param parent where the journal directory is made (and deleted again)
@@ -67,7 +76,9 @@ final class StockroomInProcess implements Contender {
   @Override
   public String name() {
     return "Stockroom in process (engine + journal, group commit)"
-        + (pipelineDepth > 1 ? ", " + pipelineDepth + " in flight per client" : "");
+        + (snapshotEveryEvents == SNAPSHOTS_OFF ? ", no snapshots"
+            : String.format(java.util.Locale.ROOT, ", snapshot every %,d events",
+                snapshotEveryEvents));
   }
 
   @Override
@@ -142,6 +153,32 @@ final class StockroomInProcess implements Contender {
         }
       }
     };
+  }
+
+  @Override
+  public void windowOpened() {
+    writerCpuAtOpen = writerCpuNanos();
+  }
+
+  @Override
+  public void windowClosed() {
+    writerCpuAtClose = writerCpuNanos();
+  }
+
+  /** The writer thread's CPU time: the single writer is the server side of this row. */
+  @Override
+  public long windowCpuNanos() {
+    return writerCpuAtOpen < 0 || writerCpuAtClose < 0 ? -1 : writerCpuAtClose - writerCpuAtOpen;
+  }
+
+  private static long writerCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (ThreadInfo info : threads.dumpAllThreads(false, false, 0)) {
+      if (info.getThreadName().equals(WRITER_THREAD)) {
+        return threads.getThreadCpuTime(info.getThreadId());
+      }
+    }
+    return -1;
   }
 
   /** Stops the writer, closes the journal, recovers it into a new engine and reads that. */

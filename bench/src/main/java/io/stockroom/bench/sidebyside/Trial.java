@@ -79,6 +79,7 @@ final class Trial {
         threads.add(Thread.ofVirtual().name("client-" + c).start(
             () -> runClient(client, sessions.get(client))));
       }
+      observeWindow();
       joinAll(threads);
     } finally {
       for (Contender.Session session : sessions) {
@@ -137,6 +138,21 @@ final class Trial {
     return yes < depth;
   }
 
+  /** Tells the contender when the window opens and closes (it may sample its CPU time). */
+  private void observeWindow() throws InterruptedException {
+    sleepUntil(windowStart);
+    contender.windowOpened();
+    sleepUntil(windowEnd);
+    contender.windowClosed();
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left = nanoTime - System.nanoTime();
+    if (left > 0) {
+      Thread.sleep(Duration.ofNanos(left)); // scheduling the runner, not waiting on a condition
+    }
+  }
+
   private void joinAll(List<Thread> threads) throws InterruptedException {
     long deadline = windowEnd + DRAIN_MAX.toNanos();
     for (Thread thread : threads) {
@@ -157,7 +173,7 @@ final class Trial {
     List<String> violations = Conservation.violations(workload, state, acceptedTotal.sum());
     return new Measurement(contender.name(), workload.name(), settings.clients(),
         contender.pipelineDepth(), seconds, accepted.sum(), rejected.sum(), histogram,
-        acceptedTotal.sum(), violations, loadAverage());
+        acceptedTotal.sum(), contender.windowCpuNanos(), violations, loadAverage());
   }
 
   static String loadAverage() {
