@@ -57,6 +57,11 @@ public final class SideBySide implements Callable<Integer> {
   @Option(names = "--stockroom-holds-max", description = "Engine holdsActiveMax: every hold of a run stays active (default ${DEFAULT-VALUE}).")
   int holdsActiveMax = 40_000_000;
 
+  @Option(names = "--stockroom-batch", description = "batchCommandsMax (and journal"
+      + " batchRecordsMax = 2x, queueCapacity = 8x) of the Stockroom rows (default"
+      + " ${DEFAULT-VALUE}: the product defaults, 4096 / 8192 / 65536).")
+  int stockroomBatch = 4_096;
+
   @Option(names = "--redis-clients", description = "Redis connections (default ${DEFAULT-VALUE}).")
   int redisClients = 32;
 
@@ -124,11 +129,11 @@ public final class SideBySide implements Callable<Integer> {
         case "stockroom" -> {
           entries.add(new Entry("stockroom", stockroomClients,
               () -> new StockroomInProcess(dataParent, stockroomInFlight,
-                  StockroomInProcess.SNAPSHOTS_OFF, holdsActiveMax)));
+                  StockroomInProcess.SNAPSHOTS_OFF, holdsActiveMax, batching())));
           if (snapshotEveryEvents > 0) {
             entries.add(new Entry("stockroom", stockroomClients,
                 () -> new StockroomInProcess(dataParent, stockroomInFlight, snapshotEveryEvents,
-                    holdsActiveMax)));
+                    holdsActiveMax, batching())));
           }
         }
         case "redis" -> {
@@ -147,6 +152,12 @@ public final class SideBySide implements Callable<Integer> {
       }
     }
     return entries;
+  }
+
+  private StockroomInProcess.Batching batching() {
+    return stockroomBatch == StockroomInProcess.Batching.PRODUCT.batchCommandsMax()
+        ? StockroomInProcess.Batching.PRODUCT
+        : new StockroomInProcess.Batching(8 * stockroomBatch, stockroomBatch, 2 * stockroomBatch);
   }
 
   /**

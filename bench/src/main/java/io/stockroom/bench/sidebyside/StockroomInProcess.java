@@ -37,9 +37,13 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StockroomInProcess implements Contender {
 
-  /** Product defaults (docs/CONFIGURATION.md): queueCapacity, batchCommandsMax. */
-  static final int QUEUE_CAPACITY = 65_536;
-  static final int BATCH_COMMANDS_MAX = 4_096;
+  /**
+   * The writer's batch limits: {@code batchCommandsMax} and the journal's {@code batchRecordsMax}
+   * (one event per reservation here). {@link #PRODUCT} are the defaults of docs/CONFIGURATION.md.
+   */
+  record Batching(int queueCapacity, int batchCommandsMax, int batchRecordsMax) {
+    static final Batching PRODUCT = new Batching(65_536, 4_096, 8_192);
+  }
   /** The name {@link Sequencer} gives its writer thread. */
   private static final String WRITER_THREAD = "stockroom-writer";
   /** A snapshotEveryEvents no run reaches. */
@@ -51,6 +55,8 @@ final class StockroomInProcess implements Contender {
   private final int pipelineDepth;
   private final long snapshotEveryEvents;
   private final int holdsActiveMax;
+  private final Batching batching;
+  private final JournalConfig journalConfig;
   private Workload workload;
   private Path directory;
   private Ledger ledger;
@@ -66,8 +72,10 @@ final class StockroomInProcess implements Contender {
    *     the reservations a run makes
    */
   StockroomInProcess(Path parent, int pipelineDepth, long snapshotEveryEvents,
-      int holdsActiveMax) {
+      int holdsActiveMax, Batching batching) {
     this.parent = parent;
+    this.batching = batching;
+    this.journalConfig = JournalConfig.defaults().withBatchRecordsMax(batching.batchRecordsMax());
     this.pipelineDepth = pipelineDepth;
     this.snapshotEveryEvents = snapshotEveryEvents;
     this.holdsActiveMax = holdsActiveMax;
@@ -76,6 +84,8 @@ final class StockroomInProcess implements Contender {
   @Override
   public String name() {
     return "Stockroom in process (engine + journal, group commit)"
+        + (batching.equals(Batching.PRODUCT) ? "" : String.format(java.util.Locale.ROOT,
+            ", batches of %,d", batching.batchCommandsMax()))
         + (snapshotEveryEvents == SNAPSHOTS_OFF ? ", no snapshots"
             : String.format(java.util.Locale.ROOT, ", snapshot every %,d events",
                 snapshotEveryEvents));
@@ -99,7 +109,7 @@ final class StockroomInProcess implements Contender {
   public void setup(Workload workload) throws IOException {
     this.workload = workload;
     directory = Files.createTempDirectory(parent, "stockroom-sidebyside-");
-    ledger = Ledger.open(FileStorage.open(directory), JournalConfig.defaults(), limits());
+    ledger = Ledger.open(FileStorage.open(directory), journalConfig, limits());
     skuNames = new String[workload.skus()];
     List<Event> events = new ArrayList<>();
     long time = System.currentTimeMillis();
@@ -117,7 +127,8 @@ final class StockroomInProcess implements Contender {
     }
     ledger.commit(events);
     sequencer = new Sequencer(ledger, System::currentTimeMillis,
-        new Sequencer.Settings(QUEUE_CAPACITY, BATCH_COMMANDS_MAX, snapshotEveryEvents),
+        new Sequencer.Settings(batching.queueCapacity(), batching.batchCommandsMax(),
+            snapshotEveryEvents),
         List.of(), SequencerMetrics.NONE, StockroomInProcess::halt);
     sequencer.start();
   }
@@ -190,7 +201,7 @@ final class StockroomInProcess implements Contender {
       sequencer = null;
       ledger = null; // let the writer's engine go before the recovered one is built
     }
-    try (Ledger recovered = Ledger.open(FileStorage.open(directory), JournalConfig.defaults(),
+    try (Ledger recovered = Ledger.open(FileStorage.open(directory), journalConfig,
         limits())) {
       return read(recovered.engine());
     }

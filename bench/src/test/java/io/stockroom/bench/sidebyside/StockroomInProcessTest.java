@@ -12,7 +12,8 @@ class StockroomInProcessTest {
   Path directory;
 
   private StockroomInProcess contender(int inFlight) {
-    return new StockroomInProcess(directory, inFlight, 1_000_000, 1_000_000);
+    return new StockroomInProcess(directory, inFlight, 1_000_000, 1_000_000,
+        StockroomInProcess.Batching.PRODUCT);
   }
 
   @Test
