@@ -54,7 +54,8 @@ final class PostgresContender implements Contender {
 
   @Override
   public String name() {
-    return "PostgreSQL " + version + " UPDATE ... WHERE available >= q + INSERT, synchronous_commit on";
+    return "PostgreSQL " + version + " UPDATE ... WHERE available >= q + INSERT,"
+        + " synchronous_commit on";
   }
 
   @Override
@@ -68,7 +69,8 @@ final class PostgresContender implements Contender {
     start();
     skuNames = new String[workload.skus()];
     try (Connection connection = DriverManager.getConnection(url, USER, "")) {
-      version = connection.getMetaData().getDatabaseProductVersion();
+      version = connection.getMetaData().getDatabaseMajorVersion() + "."
+          + connection.getMetaData().getDatabaseMinorVersion();
       try (Statement statement = connection.createStatement()) {
         statement.execute("CREATE TABLE stock (sku text PRIMARY KEY, available integer NOT NULL)");
         statement.execute("CREATE TABLE reservation (hold_id text PRIMARY KEY,"
