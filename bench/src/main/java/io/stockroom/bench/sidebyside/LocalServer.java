@@ -107,6 +107,14 @@ final class LocalServer implements AutoCloseable {
     return new IllegalStateException(name + " " + what + "; its log ends:\n" + logTail());
   }
 
+  /** Sends the server process a signal by name ({@code kill -<name>}), e.g. a faster stop. */
+  void signal(String name) throws IOException, InterruptedException {
+    if (process.isAlive()) {
+      new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start()
+          .waitFor();
+    }
+  }
+
   /** Asks the server to stop (SIGTERM), waits, kills it if it will not, deletes its files. */
   @Override
   public void close() throws IOException, InterruptedException {

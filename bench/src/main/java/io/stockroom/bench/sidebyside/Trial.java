@@ -79,7 +79,7 @@ final class Trial {
         threads.add(Thread.ofVirtual().name("client-" + c).start(
             () -> runClient(client, sessions.get(client))));
       }
-      observeWindow();
+      observeWindow(threads);
       joinAll(threads);
     } finally {
       for (Contender.Session session : sessions) {
@@ -138,30 +138,36 @@ final class Trial {
     return yes < depth;
   }
 
-  /** Tells the contender when the window opens and closes (it may sample its CPU time). */
-  private void observeWindow() throws InterruptedException {
-    sleepUntil(windowStart);
-    contender.windowOpened();
-    sleepUntil(windowEnd);
-    contender.windowClosed();
-  }
-
-  private static void sleepUntil(long nanoTime) throws InterruptedException {
-    long left = nanoTime - System.nanoTime();
+  /**
+   * Tells the contender when the window opens and closes (it may sample its CPU time): closes
+   * at the end of the window, or as soon as every client has stopped (a sold-out run).
+   */
+  private void observeWindow(List<Thread> threads) throws InterruptedException {
+    long left = windowStart - System.nanoTime();
     if (left > 0) {
       Thread.sleep(Duration.ofNanos(left)); // scheduling the runner, not waiting on a condition
     }
+    contender.windowOpened();
+    joinUntil(threads, windowEnd);
+    contender.windowClosed();
   }
 
-  private void joinAll(List<Thread> threads) throws InterruptedException {
-    long deadline = windowEnd + DRAIN_MAX.toNanos();
+  /** Joins every thread or returns at {@code deadline}; true when all have ended. */
+  private static boolean joinUntil(List<Thread> threads, long deadline)
+      throws InterruptedException {
     for (Thread thread : threads) {
       long left = deadline - System.nanoTime();
       if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
-        failure.compareAndSet(null, new IllegalStateException("a client was still waiting for"
-            + " an answer " + DRAIN_MAX + " after the window closed"));
-        return;
+        return false;
       }
+    }
+    return true;
+  }
+
+  private void joinAll(List<Thread> threads) throws InterruptedException {
+    if (!joinUntil(threads, windowEnd + DRAIN_MAX.toNanos())) {
+      failure.compareAndSet(null, new IllegalStateException("a client was still waiting for"
+          + " an answer " + DRAIN_MAX + " after the window closed"));
     }
   }
 
