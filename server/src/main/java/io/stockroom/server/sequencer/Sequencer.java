@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -69,6 +70,8 @@ public final class Sequencer implements AutoCloseable {
   private final Thread writer;
   private final int eventsPerCommandMax;
   private final SequencerMetrics metrics;
+  /** Open once the holds that fell due while the service was down are expired, durably. */
+  private final CountDownLatch caughtUp = new CountDownLatch(1);
 
   private volatile boolean stopping;
   private volatile Throwable failure;
@@ -96,11 +99,24 @@ public final class Sequencer implements AutoCloseable {
     }
     this.durableSequence = ledger.engine().sequence();
     this.time = ledger.engine().now(); // never go back behind the last recorded event
+    // The replayed tail counts: else a service killed before each automatic snapshot would
+    // never write one, and every start would replay a longer journal than the one before.
+    this.eventsSinceSnapshot = ledger.recovered().eventsReplayed();
     this.writer = Thread.ofPlatform().name("stockroom-writer").unstarted(this::run);
   }
 
+  /**
+   * Starts the writer and returns once it has expired, durably, every hold that fell due while
+   * the service was down (or once the journal failed doing so: {@link #writable()} says which).
+   * So a service that starts answering never shows an overdue hold as active.
+   */
   public void start() {
     writer.start();
+    try {
+      caughtUp.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -119,9 +135,16 @@ public final class Sequencer implements AutoCloseable {
           new WritesUnavailableException("the service is stopping", null));
     }
     CompletableFuture<Outcome> future = new CompletableFuture<>();
-    if (!queue.offer(new Submission(command, future))) {
+    Submission submission = new Submission(command, future);
+    if (!queue.offer(submission)) {
       metrics.rejectedOverload();
       throw new OverloadedException(queue.size());
+    }
+    if (stopping && queue.remove(submission)) {
+      // close() began between the check above and the offer, and the writer may already have
+      // drained the queue and ended: nobody would ever answer this one.
+      future.completeExceptionally(
+          new WritesUnavailableException("the service is stopping", null));
     }
     return future;
   }
@@ -171,9 +194,11 @@ public final class Sequencer implements AutoCloseable {
     Result[] results = new Result[settings.batchCommandsMax()];
     try {
       catchUpExpiries(events);
+      caughtUp.countDown();
       while (true) {
         Submission first = awaitWork();
         if (first == null && stopping && queue.isEmpty()) {
+          snapshotAtStop();
           return;
         }
         batch.clear();
@@ -188,6 +213,7 @@ public final class Sequencer implements AutoCloseable {
       }
     } catch (Throwable error) {
       failure = error;
+      caughtUp.countDown();
       failQueued(batch, error);
       if (!(error instanceof IOException)) {
         fatal.uncaughtException(Thread.currentThread(), error);
@@ -202,6 +228,17 @@ public final class Sequencer implements AutoCloseable {
       events.clear();
       ledger.apply(time, TICK, events);
       commit(List.of(), events, new int[0], new int[0], new Result[0]);
+    }
+  }
+
+  /**
+   * A graceful stop leaves a snapshot of the final state, so the next start replays nothing.
+   * (A crash leaves at most snapshotEveryEvents plus one batch to replay.)
+   */
+  private void snapshotAtStop() throws IOException {
+    if (eventsSinceSnapshot > 0) {
+      ledger.snapshot();
+      eventsSinceSnapshot = 0;
     }
   }
 
