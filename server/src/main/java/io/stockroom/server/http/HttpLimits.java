@@ -20,8 +20,9 @@ import io.helidon.webserver.http1.Http1Config;
  *     8 KiB, twice Helidon's: a stream filter of 100 {@code sku=} values of up to ~70 characters
  *     each fits in the query)
  * @param connectionsMax TCP connections served at once, streams included (default 30,000); more
- *     wait in the listen backlog until one closes. Each costs buffers and a thread stack, so this
- *     is what bounds the heap when clients arrive faster than they are answered.
+ *     wait in the listen backlog until one closes. Each costs buffers and a thread stack (about
+ *     35 KiB of heap), so this is what bounds the heap when clients arrive faster than they are
+ *     answered.
  * @param requestsInFlightMax requests being handled at once, streams, health and metrics
  *     excepted (default 2,048); more are answered 503 {@code overloaded} with Retry-After at once,
  *     before authentication or the body: see {@link InFlightLimit}

@@ -109,7 +109,9 @@ class CrashRestartTest {
       client.close();
       int exit = service.stop(Duration.ofMinutes(1));
       assertThat(exit).as("exit code after SIGTERM; log:\n" + service.log()).isZero();
-      verifyCommand(data);
+      if (stop == Stop.KILL) { // the SIGTERM run checks the journal in-process; once is enough
+        verifyCommand(data);
+      }
     }
     summary.print(name, audit, cycles, Duration.ofNanos(System.nanoTime() - started));
   }
@@ -134,7 +136,7 @@ class CrashRestartTest {
     client.ok("POST", "/v1/items/" + flash + "/receive", "{\"quantity\":" + FLASH_UNITS
         + ",\"reason\":\"opening-" + flash + "\"}");
     Shoppers shoppers = new Shoppers(client, cycle, random.nextLong(), flash);
-    int killAfterWrites = 50 + random.nextInt(1_000);
+    int killAfterWrites = 50 + random.nextInt(600);
     shoppers.start(CHECKOUT_SHOPPERS, FLASH_FANS);
     await().atMost(Duration.ofMinutes(2)).until(() -> shoppers.sent() >= killAfterWrites);
     List<Write> probes = new ArrayList<>();

@@ -25,9 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Load {
 
-  /** Requests the open loop keeps outstanding at most, so the test JVM itself stays bounded. */
-  static final int OPEN_LOOP_IN_FLIGHT_MAX = 4_000;
-
   /** The one request a load sends, again and again. */
   interface Request {
     Client.Reply send() throws IOException;
@@ -54,10 +51,11 @@ final class Load {
 
   /**
    * Launches {@code ratePerSecond} requests a second for {@code duration}, each on its own
-   * virtual thread, topped up every millisecond; then waits for the last answer.
+   * virtual thread, topped up every millisecond; then waits for the last answer. With
+   * {@code inFlightMax} outstanding, a request that falls due is counted as not sent instead.
    */
-  static Tally openLoop(Request request, double ratePerSecond, Duration duration)
-      throws InterruptedException {
+  static Tally openLoop(Request request, double ratePerSecond, Duration duration,
+      int inFlightMax) throws InterruptedException {
     Tally tally = new Tally();
     AtomicInteger inFlight = new AtomicInteger();
     AtomicLong launched = new AtomicLong();
@@ -70,7 +68,7 @@ final class Load {
       long due = (long) (ratePerSecond * elapsed / 1e9);
       while (launched.get() < due) {
         launched.incrementAndGet();
-        if (inFlight.get() >= OPEN_LOOP_IN_FLIGHT_MAX) {
+        if (inFlight.get() >= inFlightMax) {
           tally.notSent.incrementAndGet();
           continue;
         }

@@ -19,6 +19,7 @@ final class Summary {
   private long rejected;
   private long unknownHappened;
   private long unknownNotHappened;
+  private final Map<String, Long> unknownBecause = new java.util.TreeMap<>();
   private long replays;
   private long flashUnits;
 
@@ -53,6 +54,7 @@ final class Summary {
         rejected++;
       }
       if (write.resolved()) {
+        unknownBecause.merge(write.unknownBecause(), 1L, Long::sum);
         if (write.happenedUnseen()) {
           unknownHappened++;
         } else {
@@ -79,7 +81,8 @@ final class Summary {
             + acknowledged,
         "  refused writes found absent: " + audit.rejectedChecked(),
         "  unknown at the kill, resolved by retry: " + (unknownHappened + unknownNotHappened)
-            + " (" + unknownHappened + " had happened, " + unknownNotHappened + " had not)",
+            + " (" + unknownHappened + " had happened, " + unknownNotHappened + " had not); why: "
+            + unknownBecause,
         "  idempotent replays byte for byte after a restart: " + replays,
         "  holds expired while the service was down: " + expiredWhileDown + " (of "
             + audit.expiries() + " expiries)",

@@ -29,6 +29,7 @@ final class Write {
   private int status;
   private String answer = "";
   private long sequence;
+  private String unknownBecause = "";
   private boolean resolved;
   private boolean happenedUnseen;
 
@@ -45,8 +46,12 @@ final class Write {
   Outcome send(Client client) {
     try {
       record(client.send("POST", path, body, idempotencyKey));
+      if (outcome == Outcome.UNKNOWN) {
+        unknownBecause = status + " " + Client.jsonOf(answer).path("detail").asText();
+      }
     } catch (IOException e) {
       outcome = Outcome.UNKNOWN;
+      unknownBecause = e.getClass().getSimpleName();
     }
     return outcome;
   }
@@ -104,6 +109,11 @@ final class Write {
 
   boolean resolved() {
     return resolved;
+  }
+
+  /** Why the first answer left it unknown: an exception's class, or a 503's detail. */
+  String unknownBecause() {
+    return unknownBecause;
   }
 
   /** An unknown write whose retry was a replay: it had happened before the crash. */

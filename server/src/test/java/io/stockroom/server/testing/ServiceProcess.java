@@ -164,9 +164,14 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Kills the process if a test left it running. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (alive()) {
-      kill();
+      process.destroyForcibly();
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
