@@ -55,6 +55,7 @@ class CrashRestartTest {
   private static final int FLASH_FANS = 6;
   private static final int FLASH_UNITS = 25;
   private static final int PROBES = 3;
+  private static final int PROGRESS_EVERY_CYCLES = 25;
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   /**
    * The client JIT only and the serial collector: the children are here to be killed, not to be
@@ -105,6 +106,10 @@ class CrashRestartTest {
       for (int cycle = 0; cycle < cycles; cycle++) {
         client = cycle(cycle, new SplittableRandom(SEED + cycle), service, key, client, audit,
             stop);
+        if ((cycle + 1) % PROGRESS_EVERY_CYCLES == 0 && cycle + 1 < cycles) { // long soaks
+          summary.print(name + " (so far)", audit, cycle + 1,
+              Duration.ofNanos(System.nanoTime() - started));
+        }
       }
       client.close();
       int exit = service.stop(Duration.ofMinutes(1));

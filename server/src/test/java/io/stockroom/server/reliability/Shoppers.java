@@ -150,19 +150,19 @@ final class Shoppers {
     return write.send(client);
   }
 
-  Write reserve(String id, String linesJson, int ttlSeconds, String customer) {
+  private Write reserve(String id, String linesJson, int ttlSeconds, String customer) {
     return new Write(Write.Kind.RESERVE, "/v1/reservations",
         "{\"id\":\"" + id + "\",\"lines\":" + linesJson + ",\"ttlSeconds\":" + ttlSeconds
             + ",\"customer\":\"" + customer + "\"}", "k-" + id, id, cycle);
   }
 
-  Write transition(Write.Kind kind, String id) {
+  private Write transition(Write.Kind kind, String id) {
     String verb = kind == Write.Kind.CONFIRM ? "confirm" : "release";
     return new Write(kind, "/v1/reservations/" + id + "/" + verb, null, "k-" + id + "-" + verb,
         id, cycle);
   }
 
-  Write receive(String name, String sku, int quantity) {
+  private Write receive(String name, String sku, int quantity) {
     String reason = "r-" + name;
     return new Write(Write.Kind.RECEIVE, "/v1/items/" + sku + "/receive",
         "{\"quantity\":" + quantity + ",\"reason\":\"" + reason + "\"}", "k-" + name, reason,
