@@ -29,24 +29,33 @@ class ConnectionLimitTest {
   @Test
   void connectionBeyondTheLimitWaitsUntilOneCloses() throws Exception {
     try (Service service = new Service(data, config -> config.withStreams(1, 10_000, 15_000)
-            .withHttpLimits(config.httpLimits().withConcurrency(2, 2)), null);
-        Socket first = new Socket("127.0.0.1", service.stockroom().port());
-        Socket second = new Socket("127.0.0.1", service.stockroom().port());
-        Socket third = new Socket("127.0.0.1", service.stockroom().port())) {
-      // The first two are served, and stay open: every connection the service allows.
-      assertThat(exchange(first, 30_000)).startsWith("HTTP/1.1 200");
-      assertThat(exchange(second, 30_000)).startsWith("HTTP/1.1 200");
-
-      // The kernel took the third, but the service does not read it while both are open. (A
-      // bounded look: a service that wrongly served it would answer well within the second.)
-      assertThatThrownBy(() -> exchange(third, 1_000)).isInstanceOf(SocketTimeoutException.class);
-
-      first.close();
-      third.setSoTimeout(30_000);
-      assertThat(readResponse(third.getInputStream())).startsWith("HTTP/1.1 200");
-      assertThat(exchange(second, 30_000)).as("the open one still served")
-          .startsWith("HTTP/1.1 200");
+            .withHttpLimits(config.httpLimits().withConcurrency(2, 2)), null)) {
+      Socket first = new Socket("127.0.0.1", service.stockroom().port());
+      try (Socket second = new Socket("127.0.0.1", service.stockroom().port());
+          Socket third = new Socket("127.0.0.1", service.stockroom().port())) {
+        connectionBeyondTheLimitWaitsUntilOneCloses(first, second, third);
+      } finally {
+        first.close();
+      }
     }
+  }
+
+  /** With room for two connections, the third is served only once the first closes. */
+  private static void connectionBeyondTheLimitWaitsUntilOneCloses(Socket first, Socket second,
+      Socket third) throws IOException {
+    // The first two are served, and stay open: every connection the service allows.
+    assertThat(exchange(first, 30_000)).startsWith("HTTP/1.1 200");
+    assertThat(exchange(second, 30_000)).startsWith("HTTP/1.1 200");
+
+    // The kernel took the third, but the service does not read it while both are open. (A
+    // bounded look: a service that wrongly served it would answer well within the second.)
+    assertThatThrownBy(() -> exchange(third, 1_000)).isInstanceOf(SocketTimeoutException.class);
+
+    first.close();
+    third.setSoTimeout(30_000);
+    assertThat(readResponse(third.getInputStream())).startsWith("HTTP/1.1 200");
+    assertThat(exchange(second, 30_000)).as("the open one still served")
+        .startsWith("HTTP/1.1 200");
   }
 
   /** Sends the request and reads the whole response (head and body) within {@code millis}. */
@@ -57,7 +66,7 @@ class ConnectionLimitTest {
     return readResponse(socket.getInputStream());
   }
 
-  /** The head up to the blank line, then Content-Length bytes of body, so the connection stays usable. */
+  /** The head up to the blank line, then Content-Length bytes of body. */
   private static String readResponse(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;

@@ -107,8 +107,8 @@ class CrashRestartTest {
         client = cycle(cycle, new SplittableRandom(SEED + cycle), service, key, client, audit,
             stop);
         if ((cycle + 1) % PROGRESS_EVERY_CYCLES == 0 && cycle + 1 < cycles) { // long soaks
-          summary.print(name + " (so far)", audit, cycle + 1,
-              Duration.ofNanos(System.nanoTime() - started));
+          summary.print(name, audit, cycle + 1, Duration.ofNanos(System.nanoTime() - started),
+              true);
         }
       }
       client.close();
@@ -118,7 +118,7 @@ class CrashRestartTest {
         verifyCommand(data);
       }
     }
-    summary.print(name, audit, cycles, Duration.ofNanos(System.nanoTime() - started));
+    summary.print(name, audit, cycles, Duration.ofNanos(System.nanoTime() - started), false);
   }
 
   private static void stockTheShop(Client client) {

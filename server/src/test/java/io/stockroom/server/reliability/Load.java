@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,11 +96,11 @@ final class Load {
 
   /** What a load got back: statuses, latencies, and anything that should not happen. */
   static final class Tally {
-    private final Map<Integer, AtomicLong> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
     private final Queue<Long> admittedNanos = new ConcurrentLinkedQueue<>();
     private final Queue<Long> refusedNanos = new ConcurrentLinkedQueue<>();
     private final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
-    private final Map<String, AtomicLong> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
     final AtomicLong refusedWithoutRetryAfter = new AtomicLong();
     final AtomicLong ioErrors = new AtomicLong();
     final AtomicLong notSent = new AtomicLong();

@@ -33,7 +33,7 @@ class OverloadTest {
    * during this test's overload: ~28 KiB of buffers and ~8 KiB of virtual-thread stack each).
    */
   static final int CONNECTIONS_MAX = 1_000;
-  static final int REQUESTS_IN_FLIGHT_MAX = 128;
+  static final int REQUESTS_IN_FLIGHT_MAX = 48;
   static final int STREAM_SUBSCRIBERS_MAX = 100;
   /**
    * Requests the open loop keeps outstanding at most: fewer than the service accepts connections,

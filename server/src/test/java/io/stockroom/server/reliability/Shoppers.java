@@ -57,7 +57,7 @@ final class Shoppers {
     }
   }
 
-  /** Tells every client to finish and waits for them (those mid-request get an answer or an error). */
+  /** Tells every client to finish and waits for them (mid-request: an answer or an error). */
   void stop() throws InterruptedException {
     stopping = true;
     threads.shutdown();

@@ -28,7 +28,7 @@ final class Summary {
     replayedTotal += service.eventsReplayed();
     replayedMax = Math.max(replayedMax, service.eventsReplayed());
     bytesTruncated += service.bytesTruncated();
-    System.out.println("CrashRestartTest: cycle " + cycle + ": killed after " + writesSent
+    System.out.println("CrashRestartTest: cycle " + cycle + ": stopped after " + writesSent
         + " writes sent; restart listening after " + startMillis + " ms: "
         + service.recovery());
   }
@@ -72,9 +72,10 @@ final class Summary {
     flashUnits += units;
   }
 
-  void print(String stop, Audit audit, int cycles, Duration took) {
+  void print(String stop, Audit audit, int cycles, Duration took, boolean soFar) {
     System.out.println(String.join("\n",
-        "CrashRestartTest summary: " + cycles + " " + stop + "/restart cycles in "
+        "CrashRestartTest summary" + (soFar ? " so far" : "") + ": " + cycles + " " + stop
+            + "/restart cycles in "
             + took.toSeconds() + " s",
         "  events audited (gap-free, units conserved, never oversold): " + audit.events(),
         "  acknowledged writes found at their sequence: " + audit.acknowledgedChecked() + " "
