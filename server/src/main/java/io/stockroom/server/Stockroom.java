@@ -110,6 +110,11 @@ public final class Stockroom implements AutoCloseable {
       WebServer server = WebServer.builder()
           .host(config.host())
           .port(config.port())
+          // Connections cost heap (buffers, a thread stack): past this many they wait unaccepted.
+          .maxTcpConnections(config.httpLimits().connectionsMax())
+          // close() stops in order (the writer answers what is queued, then the server stops);
+          // Helidon's own hook would stop the server at once, under requests awaiting their ack.
+          .shutdownHook(false)
           .addProtocol(config.httpLimits().http1()) // request head size limits
           .directHandlers(config.httpLimits().problemAnswers()) // their refusals: problem+json
           .tls(tls) // HTTPS only when the TLS files are set; disabled (plain HTTP) otherwise

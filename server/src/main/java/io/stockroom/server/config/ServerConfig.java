@@ -33,7 +33,8 @@ import java.nio.file.Path;
  * @param limits the engine's limits
  * @param journal the journal's limits
  * @param rateLimits per-key request budgets by role (docs/SECURITY.md)
- * @param httpLimits request head limits: header bytes, request-line bytes
+ * @param httpLimits request head limits (header bytes, request-line bytes) and the bounds on
+ *     connections and requests in flight
  * @param tlsCertificateChainFile PEM file of the server certificate and its chain, or null for
  *     plain HTTP (default null; set together with {@code tlsPrivateKeyFile})
  * @param tlsPrivateKeyFile PEM file of the certificate's unencrypted private key, or null for
@@ -79,6 +80,16 @@ public record ServerConfig(
 
   /** This configuration with other per-key rate limits. */
   public ServerConfig withRateLimits(RateLimitSettings rateLimits) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
+  }
+
+  /** This configuration with other HTTP limits (request heads, connections, requests in flight). */
+  public ServerConfig withHttpLimits(HttpLimits httpLimits) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
         snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
         eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
@@ -185,6 +196,14 @@ public record ServerConfig(
     // too long, and revoking the issuing key does not end its tokens.
     require(streamTokenTtlSeconds >= 10 && streamTokenTtlSeconds <= 3_600,
         "streamTokenTtlSeconds must be 10..3600, was " + streamTokenTtlSeconds);
+    // Streams hold their connection for minutes: if they could take every one, no request
+    // would ever be read again.
+    long streamsMax = (long) streamSubscribersMax
+        + (publicFeed.enabled() ? publicFeed.subscribersMax() : 0);
+    require(httpLimits.connectionsMax() > streamsMax, "http connectionsMax ("
+        + httpLimits.connectionsMax() + ") must be more than streamSubscribersMax"
+        + (publicFeed.enabled() ? " + publicFeed.subscribersMax" : "") + " (" + streamsMax
+        + ")");
     require(journal.batchRecordsMax() >= limits.expiriesPerCommandMax() + 3,
         "journal batchRecordsMax (" + journal.batchRecordsMax() + ") must be at least"
             + " expiriesPerCommandMax + 3 (" + (limits.expiriesPerCommandMax() + 3) + ")");

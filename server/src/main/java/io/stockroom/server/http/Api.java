@@ -26,6 +26,7 @@ public final class Api {
   private final WhoAmIRoutes whoAmI = new WhoAmIRoutes();
   private final DashboardRoutes dashboard = new DashboardRoutes();
   private final HttpMetrics metrics;
+  private final InFlightLimit inFlight;
   private final java.util.List<String> declared = new java.util.ArrayList<>();
 
   private final Authentication authentication;
@@ -48,6 +49,8 @@ public final class Api {
     this.ops = new OpsRoutes(sequencer, view, registry);
     this.streamTokens = new StreamTokenRoutes(streamTokens, exchange);
     this.metrics = new HttpMetrics(registry);
+    this.inFlight = new InFlightLimit(config.httpLimits().requestsInFlightMax(),
+        config.retryAfterSeconds(), registry);
   }
 
   /** Registers every REST route; {@link #fallback} must be registered after all other routes. */
@@ -55,6 +58,7 @@ public final class Api {
     routing.addFilter(SecurityHeaders::filter); // first, so refusals carry the headers too
     routing.addFilter(RequestTarget::filter); // before any route matcher sees a non-path target
     routing.addFilter(metrics::filter);
+    routing.addFilter(inFlight::filter); // before authentication: refusing must cost little
     routing.addFilter(authentication::filter); // before any handler: a refusal changes nothing
     routing.addFilter(rateLimiter::filter); // after authentication: it keys on the principal
     routing.error(ProblemException.class, Problems::send);

@@ -21,11 +21,19 @@ import io.helidon.webserver.http1.Http1Config;
  * @param requestLineBytesMax the request line ({@code GET /path?query HTTP/1.1}), bytes (default
  *     8 KiB, twice Helidon's: a stream filter of 100 {@code sku=} values of up to ~70 characters
  *     each fits in the query)
+ * @param connectionsMax TCP connections served at once, streams included (default 30,000); more
+ *     wait in the listen backlog until one closes. Each costs buffers and a thread stack (about
+ *     35 KiB of heap), so this is what bounds the heap when clients arrive faster than they are
+ *     answered.
+ * @param requestsInFlightMax requests being handled at once, streams, health and metrics
+ *     excepted (default 2,048); more are answered 503 {@code overloaded} with Retry-After at once,
+ *     before authentication or the body: see {@link InFlightLimit}
  */
-public record HttpLimits(int headersBytesMax, int requestLineBytesMax) {
+public record HttpLimits(int headersBytesMax, int requestLineBytesMax, int connectionsMax,
+    int requestsInFlightMax) {
 
   public static HttpLimits defaults() {
-    return new HttpLimits(16 * 1024, 8 * 1024);
+    return new HttpLimits(16 * 1024, 8 * 1024, 30_000, 2_048);
   }
 
   public HttpLimits {
@@ -37,6 +45,20 @@ public record HttpLimits(int headersBytesMax, int requestLineBytesMax) {
       throw new IllegalArgumentException("requestLineBytesMax must be 256..1048576 bytes, was "
           + requestLineBytesMax);
     }
+    if (connectionsMax < 2 || connectionsMax > 10_000_000) {
+      throw new IllegalArgumentException("http connectionsMax must be 2..10000000, was "
+          + connectionsMax);
+    }
+    if (requestsInFlightMax < 1 || requestsInFlightMax > connectionsMax) {
+      throw new IllegalArgumentException("http requestsInFlightMax must be 1..connectionsMax ("
+          + connectionsMax + "), was " + requestsInFlightMax);
+    }
+  }
+
+  /** As these, with other connection and in-flight bounds. */
+  public HttpLimits withConcurrency(int connectionsMax, int requestsInFlightMax) {
+    return new HttpLimits(headersBytesMax, requestLineBytesMax, connectionsMax,
+        requestsInFlightMax);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -86,6 +87,8 @@ public final class Sequencer implements AutoCloseable {
   private final Result[] results;
   private Pass lastPass;
   private boolean caughtUp;
+  /** Open once the holds that fell due while the service was down are expired, durably. */
+  private final CountDownLatch startupCaughtUp = new CountDownLatch(1);
 
   public Sequencer(Ledger ledger, LongSupplier clock, Settings settings, List<Listener> listeners,
       SequencerMetrics metrics, Thread.UncaughtExceptionHandler fatal) {
@@ -111,11 +114,24 @@ public final class Sequencer implements AutoCloseable {
     }
     this.durableSequence = ledger.engine().sequence();
     this.time = ledger.engine().now(); // never go back behind the last recorded event
+    // The replayed tail counts: else a service killed before each automatic snapshot would
+    // never write one, and every start would replay a longer journal than the one before.
+    this.eventsSinceSnapshot = ledger.recovered().eventsReplayed();
     this.writer = Thread.ofPlatform().name("stockroom-writer").unstarted(this::run);
   }
 
+  /**
+   * Starts the writer and returns once it has expired, durably, every hold that fell due while
+   * the service was down (or once the journal failed doing so: {@link #writable()} says which).
+   * So a service that starts answering never shows an overdue hold as active.
+   */
   public void start() {
     writer.start();
+    try {
+      startupCaughtUp.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -188,9 +204,11 @@ public final class Sequencer implements AutoCloseable {
       while (catchUpPending()) {
         pass(null);
       }
+      startupCaughtUp.countDown();
       while (true) {
         Submission first = awaitWork();
         if (first == null && stopping && queue.isEmpty()) {
+          snapshotAtStop();
           return;
         }
         pass(first);
@@ -198,7 +216,19 @@ public final class Sequencer implements AutoCloseable {
     } catch (Throwable error) {
       fail(error);
     } finally {
+      startupCaughtUp.countDown(); // also when the catch-up itself failed
       exit();
+    }
+  }
+
+  /**
+   * A graceful stop leaves a snapshot of the final state, so the next start replays nothing.
+   * (A crash leaves at most snapshotEveryEvents plus one batch to replay.)
+   */
+  private void snapshotAtStop() throws IOException {
+    if (eventsSinceSnapshot > 0) {
+      ledger.snapshot();
+      eventsSinceSnapshot = 0;
     }
   }
 

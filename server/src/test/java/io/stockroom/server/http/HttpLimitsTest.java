@@ -78,8 +78,8 @@ class HttpLimitsTest {
 
   @Test
   void invalidLimitsRefuseRatherThanClamp() {
-    assertThatThrownBy(() -> new HttpLimits(100, 8192)).hasMessageContaining("headersBytesMax");
-    assertThatThrownBy(() -> new HttpLimits(16384, 10)).hasMessageContaining("requestLineBytesMax");
+    assertThatThrownBy(() -> new HttpLimits(100, 8192, 30_000, 2_048)).hasMessageContaining("headersBytesMax");
+    assertThatThrownBy(() -> new HttpLimits(16384, 10, 30_000, 2_048)).hasMessageContaining("requestLineBytesMax");
   }
 
   /** One answer read off the socket: status, headers (names lower-cased) and body. */

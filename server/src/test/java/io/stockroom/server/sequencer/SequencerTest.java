@@ -273,4 +273,98 @@ class SequencerTest {
     assertThat(second.events().get(0).time()).isGreaterThanOrEqualTo(reservedAt);
     assertThat(view.hold("h2").expiresAt()).isGreaterThanOrEqualTo(reservedAt + 10_000);
   }
+
+  @Test
+  void startReturnsOnlyOnceTheHoldsDueWhileDownAreExpired() throws Exception {
+    FaultyStorage storage = new FaultyStorage(8);
+    start(storage, 100);
+    stock("tee", 10);
+    run(reserve("short", "tee", 4, 5_000));
+    stop();
+    sequencer = null;
+
+    clock.addAndGet(60_000); // down for a minute: "short" fell due meanwhile
+    start(storage, 100);
+
+    // No waiting: a service that answers must never show an overdue hold as active.
+    assertThat(view.hold("short").state()).isEqualTo(HoldState.EXPIRED);
+    assertThat(view.item("tee").level(Engine.DEFAULT_LOCATION).available()).isEqualTo(10);
+  }
+
+  @Test
+  void gracefulStopLeavesASnapshotSoTheNextStartReplaysNothing() throws Exception {
+    FaultyStorage storage = new FaultyStorage(9);
+    start(storage, 100);
+    stock("tee", 10);
+    long last = run(reserve("h1", "tee", 1, 60_000)).sequence();
+    stop();
+    sequencer = null;
+
+    Ledger reopened = Ledger.open(storage, JOURNAL, Limits.DEFAULTS);
+    try {
+      assertThat(reopened.recovered().snapshotSequence()).isEqualTo(last);
+      assertThat(reopened.recovered().eventsReplayed()).isZero();
+    } finally {
+      reopened.close();
+    }
+  }
+
+  @Test
+  void replayedEventsCountTowardTheNextSnapshot() throws Exception {
+    FaultyStorage storage = new FaultyStorage(10);
+    // As if killed: 6 events committed, no snapshot, no graceful stop.
+    Ledger killed = Ledger.open(storage, JOURNAL, Limits.DEFAULTS);
+    List<Event> events = new ArrayList<>();
+    killed.apply(clock.get(), new Command.DefineItem("tee", "tee", "test"), events);
+    for (int i = 0; i < 5; i++) {
+      killed.apply(clock.get(), new Command.Receive("tee", Engine.DEFAULT_LOCATION, 1, null),
+          events);
+    }
+    killed.commit(events);
+    killed.close();
+
+    ledger = Ledger.open(storage, JOURNAL, Limits.DEFAULTS);
+    assertThat(ledger.recovered().eventsReplayed()).isEqualTo(6);
+    view = ReadView.of(ledger.engine());
+    sequencer = new Sequencer(ledger, clock::get, new Sequencer.Settings(100, 512, 10),
+        List.of(view), SequencerMetrics.NONE, (thread, error) -> fatal.set(error));
+    sequencer.start();
+    for (int i = 0; i < 4; i++) { // 6 replayed + 4 = 10: a snapshot is due, not at 16
+      run(new Command.Receive("tee", Engine.DEFAULT_LOCATION, 1, null));
+    }
+
+    // Written right after the batch's answers, on the writer thread.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> storage.list().contains(String.format("%020d.snapshot", 10)));
+  }
+
+  @Test
+  void everySubmissionRacingCloseIsAnswered() throws Exception {
+    start(new FaultyStorage(11), 10_000);
+    stock("tee", 1_000_000);
+    List<CompletableFuture<Sequencer.Outcome>> futures =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch submitting = new CountDownLatch(4);
+    try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      for (int t = 0; t < 4; t++) {
+        pool.submit(() -> {
+          submitting.countDown();
+          for (int i = 0; i < 20_000; i++) {
+            try {
+              futures.add(sequencer.submit(new Command.Receive("tee", Engine.DEFAULT_LOCATION,
+                  1, null)));
+            } catch (OverloadedException full) {
+              assertThat(full.getMessage()).contains("queue is full"); // refused at once: fine
+            }
+          }
+        });
+      }
+      submitting.await();
+      sequencer.close();
+    }
+
+    // Each either made it into a durable batch or was refused; none is left hanging.
+    await().atMost(Duration.ofSeconds(30)).until(() -> futures.stream().allMatch(
+        CompletableFuture::isDone));
+  }
 }
