@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
  * </ul>
  *
  * <p>Without {@code JAZZER_FUZZ} the inputs under {@code src/test/resources/.../RecoveryFuzzTestInputs}
- * run as regression tests; with it, Jazzer fuzzes (docs/reliability-hostile-input.md).
+ * run as regression tests; with it, Jazzer fuzzes (docs/RELIABILITY.md).
  */
 class RecoveryFuzzTest {
 

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
  *
  * <p>Without {@code JAZZER_FUZZ} the inputs under {@code src/test/resources/.../HttpFuzzTestInputs}
  * (valid requests of every route, and refusals) run as regression tests; with it, Jazzer fuzzes
- * from them (docs/reliability-hostile-input.md).
+ * from them (docs/RELIABILITY.md).
  */
 class HttpFuzzTest {
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The wall clock jumps under the running writer (its own thread, its own idle timer). The
- * semantics, documented in docs/reliability-simulation.md: the service's time is the wall clock
+ * semantics, documented in docs/RELIABILITY.md: the service's time is the wall clock
  * made monotonic, {@code time = max(last time, wall clock)}, also across restarts.
  *
  * <ul>

@@ -42,7 +42,7 @@ import java.util.zip.CRC32C;
  * </ul>
  *
  * <p>Regression inputs: {@code src/test/resources/.../LedgerFuzzTestInputs}, real events and a
- * real snapshot to mutate from (docs/reliability-hostile-input.md for the fuzzing command).
+ * real snapshot to mutate from (docs/RELIABILITY.md for the fuzzing command).
  */
 class LedgerFuzzTest {
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole node from a seed, as many seeds as fit a time budget (at least a minimum number):
- * see {@link SimulatedRun} for what one seed does and docs/reliability-simulation.md for the
+ * see {@link SimulatedRun} for what one seed does and docs/RELIABILITY.md for the
  * invariants. A failing seed is printed and reruns identically:
  *
  * <pre>

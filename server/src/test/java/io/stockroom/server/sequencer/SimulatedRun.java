@@ -36,7 +36,7 @@ import java.util.concurrent.CompletionException;
  * <p>The engine is checked against the engine's {@link ReferenceModel} (an independent second
  * implementation of the stock rules) command by command; the model is rebuilt after every crash
  * from the batches the recovered journal says survived. The invariants are named in the
- * assertion messages and listed in docs/reliability-simulation.md.
+ * assertion messages and listed in docs/RELIABILITY.md.
  */
 final class SimulatedRun {
 
