@@ -819,20 +819,26 @@ public final class Engine {
     }
     switch (event) {
       case Event.ItemDefined e -> replayItem(e);
-      case Event.StockReceived e -> replayChange(e.change());
-      case Event.StockAdjusted e -> replayChange(e.change());
-      case Event.SafetyStockSet e -> replayChange(e.change());
-      case Event.StockFulfilled e -> replayChange(e.change());
-      case Event.StockRestocked e -> replayChange(e.change());
+      case Event.StockReceived e -> replayChange(checkShape(e, e.change(), e.quantity(), 0, 0, 0));
+      case Event.StockAdjusted e -> replayChange(checkShape(e, e.change(), ANY, 0, 0, 0));
+      case Event.SafetyStockSet e -> replayChange(checkShape(e, e.change(), 0, 0, 0, ANY));
+      case Event.StockFulfilled e ->
+          replayChange(checkShape(e, e.change(), -e.quantity(), 0, -e.quantity(), 0));
+      case Event.StockRestocked e ->
+          replayChange(checkShape(e, e.change(), e.quantity(), 0, 0, 0));
       case Event.StockTransferred e -> {
-        replayChange(e.from());
-        replayChange(e.to());
+        if (!e.from().sku().equals(e.to().sku())) {
+          throw new InvariantViolatedException("replay: transfer " + e.sequence() + " from "
+              + e.from().sku() + " to another item, " + e.to().sku());
+        }
+        replayChange(checkShape(e, e.from(), -e.quantity(), 0, 0, 0));
+        replayChange(checkShape(e, e.to(), e.quantity(), 0, 0, 0));
       }
       case Event.ShortageDetected e -> replayShortage(e);
       case Event.HoldReserved e -> replayReserved(e);
-      case Event.HoldConfirmed e -> replayResolved(e.holdId(), e.changes(), HoldState.CONFIRMED);
-      case Event.HoldReleased e -> replayResolved(e.holdId(), e.changes(), HoldState.RELEASED);
-      case Event.HoldExpired e -> replayResolved(e.holdId(), e.changes(), HoldState.EXPIRED);
+      case Event.HoldConfirmed e -> replayResolved(e, e.holdId(), e.changes(), HoldState.CONFIRMED);
+      case Event.HoldReleased e -> replayResolved(e, e.holdId(), e.changes(), HoldState.RELEASED);
+      case Event.HoldExpired e -> replayResolved(e, e.holdId(), e.changes(), HoldState.EXPIRED);
       case Event.HoldExtended e -> replayExtended(e);
       case Event.HoldFulfilled e -> replayFulfilled(e);
       case Event.RequestRecorded e -> remember(e.key(), new KeyRecord(e.fingerprint(),
@@ -899,7 +905,7 @@ public final class Engine {
             + " is " + line.sku() + "@" + line.location() + " but the event changes "
             + change.sku() + "@" + change.location());
       }
-      checkDelta(e.holdId(), change, 0, line.quantity(), 0);
+      checkShape(e, change, 0, line.quantity(), 0, 0);
       levels[i] = replayChange(change);
     }
     Hold hold = new Hold(e.holdId(), e.lines(), levels, e.customer(), e.reference(),
@@ -912,13 +918,14 @@ public final class Engine {
     countCustomer(hold, 1);
   }
 
-  private void replayResolved(String holdId, List<LevelChange> changes, HoldState state) {
+  private void replayResolved(Event event, String holdId, List<LevelChange> changes,
+      HoldState state) {
     Hold hold = holds.get(holdId);
     if (hold == null || hold.state != HoldState.ACTIVE) {
       throw new InvariantViolatedException("replay: hold " + holdId + " is not active for "
           + state);
     }
-    replayHoldChanges(hold, changes, state);
+    replayHoldChanges(event, hold, changes, state);
     resolve(hold, state);
   }
 
@@ -930,7 +937,8 @@ public final class Engine {
    * the hold's line exactly and move exactly the line's units the way {@code state} does, so
    * a log that does not match this state fails here.
    */
-  private void replayHoldChanges(Hold hold, List<LevelChange> changes, HoldState state) {
+  private void replayHoldChanges(Event event, Hold hold, List<LevelChange> changes,
+      HoldState state) {
     if (changes.size() != hold.levels.length) {
       throw new InvariantViolatedException("replay: hold " + hold.id + " has "
           + hold.levels.length + " lines but the event changes " + changes.size() + " levels");
@@ -946,33 +954,44 @@ public final class Engine {
       }
       int quantity = hold.lines.get(i).quantity();
       switch (state) {
-        case CONFIRMED -> checkDelta(hold.id, change, 0, -quantity, quantity);
-        case RELEASED, EXPIRED -> checkDelta(hold.id, change, 0, -quantity, 0);
-        case FULFILLED -> checkDelta(hold.id, change, -quantity, 0, -quantity);
+        case CONFIRMED -> checkShape(event, change, 0, -quantity, quantity, 0);
+        case RELEASED, EXPIRED -> checkShape(event, change, 0, -quantity, 0, 0);
+        case FULFILLED -> checkShape(event, change, -quantity, 0, -quantity, 0);
         case ACTIVE -> throw new IllegalArgumentException("a hold does not resolve to ACTIVE");
       }
       replayOnto(level, change);
     }
   }
 
+  /** A field an event may set to any value (a count sets on hand, safety stock is set). */
+  private static final int ANY = Integer.MIN_VALUE;
+
   /**
-   * A hold event moves exactly its line's units, and only between the fields its kind moves:
-   * a checksum-valid forgery that shifts units elsewhere (and keeps the totals) fails here.
+   * An event moves exactly the units it says, and only in the fields its kind moves: each
+   * {@code on hand}, {@code reserved}, {@code committed} and {@code safety} is the change's
+   * required after-minus-before ({@link #ANY} where the kind sets the field). A checksum-valid
+   * forgery that shifts units elsewhere while keeping the totals fails here, not silently.
    */
-  private static void checkDelta(String holdId, LevelChange change, int onHand, int reserved,
-      int committed) {
+  private static LevelChange checkShape(Event event, LevelChange change, int onHand,
+      int reserved, int committed, int safety) {
     Quantities before = change.before();
     Quantities after = change.after();
-    if (after.onHand() - before.onHand() != onHand
-        || after.reserved() - before.reserved() != reserved
-        || after.committed() - before.committed() != committed
-        || after.safetyStock() != before.safetyStock()) {
-      throw new InvariantViolatedException("replay: hold " + holdId + " changes "
-          + change.sku() + "@" + change.location() + " from " + before + " to " + after
-          + ", not by the line's units (onHand " + onHand + ", reserved " + reserved
-          + ", committed " + committed + ")");
+    if (moved(before.onHand(), after.onHand(), onHand)
+        && moved(before.reserved(), after.reserved(), reserved)
+        && moved(before.committed(), after.committed(), committed)
+        && moved(before.safetyStock(), after.safetyStock(), safety)) {
+      return change;
     }
+    throw new InvariantViolatedException("replay: event " + event.sequence() + " ("
+        + event.getClass().getSimpleName() + ") changes " + change.sku() + "@"
+        + change.location() + " from " + before + " to " + after
+        + ", not by what it says it moved");
   }
+
+  private static boolean moved(int before, int after, int delta) {
+    return delta == ANY || (long) after - before == delta;
+  }
+
 
   private void replayExtended(Event.HoldExtended e) {
     Hold hold = holds.get(e.holdId());
@@ -988,7 +1007,7 @@ public final class Engine {
     if (hold == null || hold.state != HoldState.CONFIRMED) {
       throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not confirmed");
     }
-    replayHoldChanges(hold, e.changes(), HoldState.FULFILLED);
+    replayHoldChanges(e, hold, e.changes(), HoldState.FULFILLED);
     hold.state = HoldState.FULFILLED;
   }
 

@@ -481,9 +481,36 @@ class EngineTest {
         "h1", List.of(released));
     assertThatThrownBy(() -> replica.replay(asRelease))
         .isInstanceOf(InvariantViolatedException.class)
-        .hasMessageContaining("not by the line's units");
+        .hasMessageContaining("not by what it says it moved");
 
     replica.replay(confirmed);
+    assertThat(replica.checksum()).isEqualTo(engine.checksum());
+  }
+
+  @Test
+  void replayRefusesAStockEventThatMovesOtherUnitsThanItSays() {
+    accept(new Receive("tee", DEFAULT_LOCATION, 10, null));
+    accept(new Receive("tee", DEFAULT_LOCATION, 5, null));
+    Engine replica = new Engine(Limits.DEFAULTS);
+    events.subList(0, events.size() - 1).forEach(replica::replay);
+    Event.StockReceived received = (Event.StockReceived) lastEvent();
+    LevelChange change = received.change();
+
+    // Right level, right "before" and version; 5 received, but 5 reserved instead of on hand.
+    LevelChange intoReserved = new LevelChange(change.sku(), change.location(), change.before(),
+        new Quantities(10, 5, 0, 0), change.version());
+    Event forged = new Event.StockReceived(received.sequence(), received.time(),
+        received.actor(), intoReserved, 5, "");
+    assertThatThrownBy(() -> replica.replay(forged))
+        .isInstanceOf(InvariantViolatedException.class)
+        .hasMessageContaining("not by what it says it moved");
+    Event moreThanSaid = new Event.StockReceived(received.sequence(), received.time(),
+        received.actor(), change, 4, "");
+    assertThatThrownBy(() -> replica.replay(moreThanSaid))
+        .isInstanceOf(InvariantViolatedException.class)
+        .hasMessageContaining("tee@default");
+
+    replica.replay(received);
     assertThat(replica.checksum()).isEqualTo(engine.checksum());
   }
 
