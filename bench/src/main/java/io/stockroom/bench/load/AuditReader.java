@@ -1,0 +1,88 @@
+package io.stockroom.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads back what the audit needs over the API: first every audited item (each read carries
+ * the sequence it reflects), then the event log from the run's first sequence up to at least
+ * the highest of those, in pages of {@code GET /v1/events}. Only events touching the run's SKUs
+ * are kept, so a service with a long history costs reading, not memory.
+ */
+final class AuditReader {
+
+  static final int EVENTS_PAGE = 10_000; // the service's default eventsLimitMax
+
+  private AuditReader() {}
+
+  /** The last durable sequence now: the run's events all come after it. */
+  static long sequence(Http http) {
+    Http.Response response = http.send("GET", "/v1/events?limit=1", null);
+    require(response, "GET /v1/events");
+    return Catalog.parse(response.body()).path("sequence").asLong();
+  }
+
+  static AuditResult audit(Http http, long afterSequence, Workload workload, Outcomes outcomes) {
+    Map<String, JsonNode> items = new LinkedHashMap<>();
+    long cutoff = afterSequence;
+    for (String sku : workload.auditedSkus()) {
+      Http.Response response = http.send("GET", "/v1/items/" + sku, null);
+      require(response, "GET /v1/items/" + sku);
+      JsonNode item = Catalog.parse(response.body());
+      items.put(sku, item);
+      cutoff = Math.max(cutoff, item.path("sequence").asLong());
+    }
+    List<JsonNode> events = events(http, afterSequence, cutoff, Set.copyOf(items.keySet()));
+    return Audit.of(events, items, outcomes.claims(), workload.expectsSellOut());
+  }
+
+  private static List<JsonNode> events(Http http, long after, long until, Set<String> skus) {
+    List<JsonNode> kept = new ArrayList<>();
+    long next = after;
+    while (next < until) {
+      Http.Response response = http.send("GET", "/v1/events?after=" + next + "&limit="
+          + EVENTS_PAGE, null);
+      require(response, "GET /v1/events?after=" + next);
+      JsonNode page = Catalog.parse(response.body());
+      JsonNode pageEvents = page.path("events");
+      if (pageEvents.isEmpty()) {
+        throw new IllegalStateException("audit: the log ends at " + next
+            + " but the items reflect sequence " + until);
+      }
+      for (JsonNode event : pageEvents) {
+        if (touches(event, skus)) {
+          kept.add(event);
+        }
+      }
+      next = page.path("next").asLong();
+    }
+    return kept;
+  }
+
+  private static boolean touches(JsonNode event, Set<String> skus) {
+    for (JsonNode change : Audit.changesOf(event)) {
+      if (skus.contains(change.path("sku").asText())) {
+        return true;
+      }
+    }
+    for (JsonNode line : event.path("lines")) {
+      if (skus.contains(line.path("sku").asText())) {
+        return true;
+      }
+    }
+    return skus.contains(event.path("sku").asText());
+  }
+
+  private static void require(Http.Response response, String what) {
+    if (!response.is(200)) {
+      throw new IllegalStateException("audit: " + what + " answered "
+          + Measurements.statusName(response.status()) + ": "
+          + new String(response.body(), StandardCharsets.UTF_8));
+    }
+  }
+}
