@@ -71,6 +71,10 @@ public final class LoadTest {
       try (CeilingServer server = CeilingServer.start(stall);
           Http http = Http.open(ceiling.client, server.uri(), "ceiling", ceiling.concurrency,
               ceiling.requestTimeout)) {
+        if (!ceiling.warmup.isZero()) {
+          measure("warmup", new Ceiling(), http, ceiling.withDuration(ceiling.warmup),
+              new Outcomes());
+        }
         return measure("ceiling", new Ceiling(), http, ceiling, new Outcomes());
       }
     }

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
         + "throughput, latency percentiles, statuses and an audit of the final state.")
 public final class LoadTestMain implements Callable<Integer> {
 
-  @Option(names = "--scenario", defaultValue = "FLASH_SALE",
-      description = "FLASH_SALE, CHECKOUT_MIX, STOREFRONT, RESERVE or CEILING (default ${DEFAULT-VALUE})",
+  @Option(names = "--scenario", defaultValue = "flash-sale",
+      description = "flash-sale, checkout-mix, storefront, reserve or ceiling (default"
+          + " flash-sale)",
       converter = ScenarioConverter.class)
   LoadConfig.Scenario scenario;
 
@@ -117,10 +118,16 @@ public final class LoadTestMain implements Callable<Integer> {
   @Option(names = "--quiet", description = "no live status line")
   boolean quiet;
 
+  /** Held so that its level sticks (java.util.logging keeps loggers weakly). */
+  private static final java.util.logging.Logger HELIDON_LOG =
+      java.util.logging.Logger.getLogger("io.helidon");
+
   public static void main(String[] args) {
     // Before any logger exists: the embedded service logs warnings only, to stderr, so that
     // stdout is the summary alone.
     System.setProperty("logback.configurationFile", "loadtest-logback.xml");
+    org.slf4j.LoggerFactory.getILoggerFactory(); // now, on one thread: no replayed messages
+    HELIDON_LOG.setLevel(java.util.logging.Level.WARNING); // the ceiling server's start lines
     CommandLine line = new CommandLine(new LoadTestMain());
     line.setParameterExceptionHandler((error, given) -> {
       error.getCommandLine().getErr().println("stockroom loadtest: " + error.getMessage()
