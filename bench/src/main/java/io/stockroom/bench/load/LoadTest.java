@@ -137,7 +137,7 @@ public final class LoadTest {
         ticker.cancel(false);
       }
       measurements.sample((System.nanoTime() - started) / 1_000_000);
-      return report(workload, run, measurements, result);
+      return report(workload, run, measurements, result, stop.get());
     }
 
     private static double rateOverLastSecond(Measurements measurements) {
@@ -146,7 +146,7 @@ public final class LoadTest {
     }
 
     private static LoadReport report(Workload workload, LoadConfig run, Measurements m,
-        Phase.Result result) {
+        Phase.Result result, boolean stopped) {
       long durationNanos = Math.max(1, result.endNanos() - result.startNanos());
       Histogram all = m.all();
       Map<String, LoadReport.Latency> operations = new LinkedHashMap<>();
@@ -155,6 +155,9 @@ public final class LoadTest {
       Map<String, Number> figures = new LinkedHashMap<>();
       figures.put("sessions", result.sessions());
       figures.putAll(workload.figures());
+      if (stopped) {
+        figures.put("hardTimeoutReached", 1);
+      }
       return new LoadReport(workload.name(), run.loop.name().toLowerCase(),
           run.client.name().toLowerCase(), run.concurrency,
           run.loop == LoadConfig.Loop.OPEN ? run.ratePerSecond : 0,

@@ -170,6 +170,11 @@ public final class LoadTestMain implements Callable<Integer> {
     if (html != null) {
       HtmlReport.write(report, html);
     }
+    if (report.figures().containsKey("hardTimeoutReached")) {
+      System.err.println("stockroom loadtest: the hard time bound (--timeout) ended the run;"
+          + " what still ran was abandoned and the audit skipped");
+      return 1;
+    }
     return report.audit() == null || report.audit().passed() ? 0 : 1;
   }
 
