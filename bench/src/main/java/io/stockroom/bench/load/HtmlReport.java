@@ -24,6 +24,8 @@ final class HtmlReport {
   private static final int TOP = 28;
   private static final int BOTTOM = 36;
   private static final double[] PERCENTILES = {0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100};
+  private static final String[] PERCENTILE_LABELS = {"min", "50", "75", "90", "95", "99",
+      "99.5", "99.9", "99.99", "max"};
 
   /** One line of a chart. */
   record Series(String name, String color, double[] x, double[] y) {}
@@ -78,21 +80,19 @@ final class HtmlReport {
 
   private static String throughputChart(LoadReport report) {
     List<Series> series = new ArrayList<>();
-    series.add(timelineSeries(report.scenario(), "#1f6fb2", report,
-        LoadReport.Interval::requests));
+    series.add(rateSeries(report.scenario(), "#1f6fb2", report));
     if (report.ceiling() != null) {
-      series.add(timelineSeries("ceiling", "#999999", report.ceiling(),
-          LoadReport.Interval::requests));
+      series.add(rateSeries("ceiling", "#999999", report.ceiling()));
     }
     return chart("Throughput (requests completed per second)", "seconds", "requests/s",
-        series, false);
+        series, false, null);
   }
 
   private static String latencyChart(LoadReport report) {
     return chart("Latency over time (ms, log scale)", "seconds", "ms", List.of(
         timelineSeries("p50", "#2a9d3a", report, LoadReport.Interval::p50),
         timelineSeries("p99", "#e08a00", report, LoadReport.Interval::p99),
-        timelineSeries("max", "#c0392b", report, LoadReport.Interval::max)), true);
+        timelineSeries("max", "#c0392b", report, LoadReport.Interval::max)), true, null);
   }
 
   private static String percentileChart(LoadReport report) {
@@ -101,8 +101,8 @@ final class HtmlReport {
     if (report.ceiling() != null) {
       series.add(percentileSeries("ceiling", "#999999", report.ceiling().histogram()));
     }
-    return chart("Latency by percentile (ms, log scale; x: 0, 50, 75, 90, 95, 99, 99.5, 99.9,"
-        + " 99.99, max)", "percentile", "ms", series, true);
+    return chart("Latency by percentile (ms, log scale)", "percentile", "ms", series, true,
+        PERCENTILE_LABELS);
   }
 
   private static Series timelineSeries(String name, String color, LoadReport report,
@@ -113,6 +113,21 @@ final class HtmlReport {
     for (int i = 0; i < rows.size(); i++) {
       x[i] = rows.get(i).atMillis() / 1000.0;
       y[i] = value.applyAsDouble(rows.get(i));
+    }
+    return new Series(name, color, x, y);
+  }
+
+  /** Requests per second of each row (the last row may be shorter than a second). */
+  private static Series rateSeries(String name, String color, LoadReport report) {
+    List<LoadReport.Interval> rows = report.timeline();
+    double[] x = new double[rows.size()];
+    double[] y = new double[rows.size()];
+    long previous = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      long at = rows.get(i).atMillis();
+      x[i] = at / 1000.0;
+      y[i] = rows.get(i).requests() * 1000.0 / Math.max(1, at - previous);
+      previous = at;
     }
     return new Series(name, color, x, y);
   }
@@ -131,7 +146,7 @@ final class HtmlReport {
 
   /** A line chart: axes with five ticks each, a legend, one polyline per series. */
   static String chart(String title, String xLabel, String yLabel, List<Series> series,
-      boolean logY) {
+      boolean logY, String[] xTicks) {
     double xMax = 1e-9;
     double yMax = 1e-9;
     double yMin = Double.MAX_VALUE;
@@ -160,9 +175,12 @@ final class HtmlReport {
               + " stroke=\"#e4e4e4\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\""
               + " text-anchor=\"end\">%s</text>", LEFT, LEFT + plotW, py, py, LEFT - 6, py + 4,
           number(y.valueAt(fraction))));
-      double px = LEFT + plotW * fraction;
-      svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\""
-          + " text-anchor=\"middle\">%s</text>", px, TOP + plotH + 14, number(xMax * fraction)));
+      if (xTicks == null) {
+        xTick(svg, LEFT + plotW * fraction, TOP + plotH + 14, number(xMax * fraction));
+      }
+    }
+    for (int i = 0; xTicks != null && i < xTicks.length; i++) {
+      xTick(svg, LEFT + plotW * (i / xMax), TOP + plotH + 14, xTicks[i]);
     }
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\""
         + " text-anchor=\"middle\">%s</text>", LEFT + plotW / 2, HEIGHT - 4, escape(xLabel)));
@@ -185,6 +203,11 @@ final class HtmlReport {
       legendX += 28 + 7 * s.name.length();
     }
     return svg.append("</svg>").toString();
+  }
+
+  private static void xTick(StringBuilder svg, double x, int y, String label) {
+    svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\""
+        + " text-anchor=\"middle\">%s</text>", x, y, escape(label)));
   }
 
   /** Maps values to the plot's height, linearly from 0 or logarithmically between two bounds. */
