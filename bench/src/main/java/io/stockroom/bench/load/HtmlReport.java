@@ -284,6 +284,9 @@ final class HtmlReport {
   }
 
   private static String number(double value) {
+    if (value == 0) {
+      return "0";
+    }
     if (value >= 100) {
       return String.format(Locale.ROOT, "%,.0f", value);
     }

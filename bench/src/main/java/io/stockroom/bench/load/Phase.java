@@ -114,7 +114,9 @@ final class Phase {
       });
     }
     long waitNanos = hardDeadlineNanos - System.nanoTime();
-    permits.tryAcquire(config.concurrency, Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+    if (!permits.tryAcquire(config.concurrency, Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
+      stop.set(true); // the hard bound: whatever still runs is abandoned
+    }
     return new Result(startNanos, System.nanoTime(), dispatched.get(), due - dispatched.get());
   }
 
@@ -132,7 +134,8 @@ final class Phase {
     for (Thread thread : threads) {
       long left = hardDeadlineNanos - System.nanoTime();
       if (left <= 0 || !thread.join(java.time.Duration.ofNanos(left))) {
-        return; // the hard bound: whatever still runs is abandoned
+        stop.set(true); // the hard bound: whatever still runs is abandoned
+        return;
       }
     }
   }
