@@ -49,7 +49,8 @@ final class HelidonHttp implements Http {
     }
     try (HttpClientResponse response = body == null ? request.request()
         : request.header(HeaderNames.CONTENT_TYPE, "application/json").submit(body)) {
-      return new Response(response.status().code(), response.as(byte[].class));
+      return new Response(response.status().code(), response.as(byte[].class),
+          response.headers().first(HeaderNames.ETAG).orElse(null));
     } catch (UncheckedIOException e) {
       return new Response(isTimeout(e) ? STATUS_TIMEOUT : STATUS_IO, new byte[0]);
     } catch (RuntimeException e) {

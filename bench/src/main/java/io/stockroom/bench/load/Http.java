@@ -19,8 +19,15 @@ interface Http extends AutoCloseable {
   @Override
   void close();
 
-  /** An answer; {@code body} is empty for the failure statuses. */
-  record Response(int status, byte[] body) {
+  /**
+   * An answer; {@code body} is empty for the failure statuses; {@code etag} is the ETag header
+   * or null.
+   */
+  record Response(int status, byte[] body, String etag) {
+    Response(int status, byte[] body) {
+      this(status, body, null);
+    }
+
     boolean is(int expected) {
       return status == expected;
     }

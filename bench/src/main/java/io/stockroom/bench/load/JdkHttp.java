@@ -39,7 +39,8 @@ final class JdkHttp implements Http {
     try {
       HttpResponse<byte[]> response = client.send(request.build(),
           HttpResponse.BodyHandlers.ofByteArray());
-      return new Response(response.statusCode(), response.body());
+      return new Response(response.statusCode(), response.body(),
+          response.headers().firstValue("ETag").orElse(null));
     } catch (HttpTimeoutException e) {
       return new Response(STATUS_TIMEOUT, new byte[0]);
     } catch (IOException e) {
