@@ -1,0 +1,67 @@
+package io.stockroom.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generator against a real Stockroom started in-process on a random port. */
+class LoadTestTest {
+
+  @Test
+  void flashSaleOf200BuyersFor50UnitsSellsEveryUnitExactlyOnce(@TempDir Path reports)
+      throws Exception {
+    LoadReport report = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.FLASH_SALE)
+        .units(50).concurrency(200).duration(Duration.ofSeconds(60)).build());
+
+    AuditResult audit = report.audit();
+    assertThat(audit.violations()).isEmpty();
+    assertThat(audit.passed()).isTrue();
+    assertThat(audit.oversold()).isZero();
+    assertThat(audit.undersold()).isZero();
+    assertThat(audit.acknowledged()).isEqualTo(50);
+    assertThat(audit.rejected()).isEqualTo(150);
+    assertThat(report.statuses()).containsEntry("reserve 201", 50L)
+        .containsEntry("reserve 409", 150L).containsEntry("confirm 200", 50L);
+    assertThat(report.requests()).isEqualTo(250);
+    assertThat(report.errors()).isZero();
+
+    // The outputs carry the same figures: JSON for machines, a page with charts for people.
+    Path json = reports.resolve("report.json");
+    Path html = reports.resolve("report.html");
+    JsonReport.write(report, json);
+    HtmlReport.write(report, html);
+    JsonNode written = Catalog.JSON.readTree(json.toFile());
+    assertThat(written.path("requests").asLong()).isEqualTo(250);
+    assertThat(written.path("audit").path("oversold").asLong()).isZero();
+    assertThat(written.path("latency").path("p99").asDouble()).isPositive();
+    assertThat(written.has("histogram")).isFalse();
+    String page = Files.readString(html);
+    assertThat(page).contains("<svg", "<polyline", "Audit: <span class=\"pass\">passed");
+    assertThat(page).doesNotContain("<script src", "<link");
+    assertThat(TextSummary.of(report)).contains("audit PASSED", "oversold 0", "undersold 0");
+  }
+
+  @Test
+  void checkoutMixOfConfirmReleaseAndAbandonPassesItsAudit() {
+    // Little stock per SKU, so that some reservations are refused; 1 s holds, so that
+    // abandoned ones expire while the run goes on.
+    LoadReport report = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.CHECKOUT_MIX)
+        .skus(20).stockPerSku(15).concurrency(16).holdTtlSeconds(1)
+        .duration(Duration.ofSeconds(3)).build());
+
+    AuditResult audit = report.audit();
+    assertThat(audit.violations()).isEmpty();
+    assertThat(audit.passed()).isTrue();
+    assertThat(audit.unitsConserved()).isTrue();
+    assertThat(audit.undersold()).isEqualTo(-1); // not a sell-out scenario
+    assertThat(audit.acknowledged()).isPositive();
+    assertThat(report.statuses()).containsKeys("reserve 201", "confirm 200", "release 200");
+    assertThat(report.errors()).isZero();
+    assertThat(report.timeline()).isNotEmpty();
+  }
+}
