@@ -350,7 +350,12 @@ public final class Main {
               + " written");
           return EXIT_OK;
         }
-        ledger.snapshot();
+        long bytes = ledger.snapshot();
+        if (bytes < 0) {
+          out.println("no snapshot written: the state is " + -bytes + " bytes, more than"
+              + " journal.snapshotBytesMax (" + config.journal().snapshotBytesMax() + ")");
+          return EXIT_FAILED;
+        }
         out.println("snapshot written at sequence " + sequence + " in "
             + journalDirectory(config));
         return EXIT_OK;

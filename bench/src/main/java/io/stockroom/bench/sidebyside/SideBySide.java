@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * {@code --time-limit}: past it the process stops its servers and exits 3.
  *
  * <p>Rows 2 and 5 of the issue (Stockroom over HTTP, the HTTP ceiling) come from the HTTP load
- * generator ({@code io.stockroom.bench.load}, another branch): see {@link #httpContenders}.
+ * generator ({@code io.stockroom.bench.load}) in the same run: see {@link HttpRows}.
  *
  * <p>Run: see docs/BENCHMARKS.md, "Side by side".
  */
@@ -41,7 +41,10 @@ public final class SideBySide implements Callable<Integer> {
   List<String> workloads = List.of("flash-sale", "uniform-catalog");
 
   @Option(names = "--systems", split = ",", description = "stockroom, redis, postgres, http (default ${DEFAULT-VALUE}).")
-  List<String> systems = List.of("stockroom", "redis", "postgres");
+  List<String> systems = List.of("stockroom", "redis", "postgres", "http");
+
+  @Option(names = "--http-clients", description = "Concurrent HTTP clients of the two HTTP rows (default ${DEFAULT-VALUE}).")
+  int httpClients = 256;
 
   @Option(names = "--stockroom-clients", description = "Concurrent submitters, one virtual thread each (default ${DEFAULT-VALUE}).")
   int stockroomClients = 1024;
@@ -97,6 +100,9 @@ public final class SideBySide implements Callable<Integer> {
       for (Entry entry : entries(workload)) {
         report.add(runOne(workload, entry));
       }
+      if (systems.contains("http")) {
+        runHttp(workload).forEach(report::add);
+      }
     }
     System.out.println();
     System.out.print(report.text());
@@ -146,7 +152,7 @@ public final class SideBySide implements Callable<Integer> {
         }
         case "postgres" -> entries.add(new Entry("postgres", postgresClients,
             () -> new PostgresContender(dataParent, postgresClients)));
-        case "http" -> entries.addAll(httpContenders(workload));
+        case "http" -> { } // not a Contender: the load generator drives it, see runHttp
         default -> throw new CommandLine.ParameterException(new CommandLine(this),
             "unknown system " + system + " (stockroom, redis, postgres, http)");
       }
@@ -160,16 +166,31 @@ public final class SideBySide implements Callable<Integer> {
         : new StockroomInProcess.Batching(8 * stockroomBatch, stockroomBatch, 2 * stockroomBatch);
   }
 
-  /**
-   * HTTP CONTENDERS GO HERE (issue 6, rows 2 and 5): Stockroom over HTTP (a real server on a
-   * random port, {@code POST /reservations} driven by the load generator) and the HTTP ceiling
-   * (a trivial endpoint on the same Helidon server, same generator). They wait for the load
-   * generator's API ({@code io.stockroom.bench.load}, branch h-loadgen): each becomes a {@link
-   * Contender} whose {@link Contender.Session#reserve} sends its requests through that client.
-   */
-  private List<Entry> httpContenders(Workload workload) {
-    throw new CommandLine.ParameterException(new CommandLine(this), "the HTTP rows are not"
-        + " wired in yet: they wait for the load generator (io.stockroom.bench.load)");
+  /** Stockroom over HTTP and the HTTP ceiling, measured back to back by the load generator. */
+  private List<Report.Row> runHttp(Workload workload) {
+    System.out.printf("%s: Stockroom over HTTP and the HTTP ceiling, %d clients ...%n",
+        workload.name(), httpClients);
+    try {
+      List<Report.Row> rows = HttpRows.run(workload, httpClients,
+          Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds), seed);
+      for (Report.Row row : rows) {
+        Measurement m = row.measurement();
+        System.out.printf("  %s: %,.0f /s, p50 %,.0f µs, p99 %,.0f µs, %s, load %s%n",
+            row.system(), m.throughput(), m.p50Micros(), m.p99Micros(),
+            m.correct() ? "audit passed" : "VIOLATED " + m.violations(), m.load());
+      }
+      if (rows.size() == 2) {
+        System.out.printf("  Stockroom over HTTP reserves at %.0f %% of the ceiling's rate"
+            + " (target: at least 60 %%)%n",
+            100 * rows.get(0).measurement().throughput() / rows.get(1).measurement().throughput());
+      }
+      return rows;
+    } catch (RuntimeException e) {
+      System.out.printf("  failed: %s%n", e);
+      e.printStackTrace();
+      return List.of(new Report.Row(workload.name(), "Stockroom over HTTP", null,
+          String.valueOf(e.getMessage())));
+    }
   }
 
   private Report.Row runOne(Workload workload, Entry entry) {

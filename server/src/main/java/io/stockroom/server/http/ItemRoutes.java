@@ -52,6 +52,9 @@ final class ItemRoutes {
 
   private void get(ServerRequest request, ServerResponse response) {
     reads.awaitMinimum(request);
+    // The view's sequence first: the writer replaces items before it publishes the sequence, so
+    // an item read after it includes every event up to it, and maybe its own newer change.
+    long published = view.sequence();
     ReadView.Item item = view.item(sku(request));
     if (item == null) {
       throw new ProblemException(404, "unknown-item", "No such item",
@@ -66,7 +69,7 @@ final class ItemRoutes {
       response.send();
       return;
     }
-    long sequence = view.sequence();
+    long sequence = Math.max(published, item.sequence());
     Exchange.json(response, 200, sequence, json -> {
       writeItem(json, item);
       json.writeNumberField("sequence", sequence);
@@ -82,8 +85,10 @@ final class ItemRoutes {
     Long lowStockAtMost = lowStock == null ? null
         : Exchange.queryLong(request, "lowStock", 0, 0, Long.MAX_VALUE);
     int limit = (int) Exchange.queryLong(request, "limit", 100, 1, listLimitMax);
-    long sequence = view.sequence();
+    long published = view.sequence(); // first: see get
     ReadView.Page page = view.list(after, category, lowStockAtMost, limit, listScanMax);
+    long sequence = Math.max(published,
+        page.items().stream().mapToLong(ReadView.Item::sequence).max().orElse(0));
     Exchange.json(response, 200, sequence, json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("items");

@@ -57,12 +57,14 @@ final class ReservationRoutes {
 
   private void get(ServerRequest request, ServerResponse response) {
     reads.awaitMinimum(request);
+    // The view's sequence first, as ItemRoutes.get does: the hold read after it is that new.
+    long published = view.sequence();
     ReadView.Hold hold = view.hold(id(request));
     if (hold == null) {
       throw new ProblemException(404, "unknown-reservation", "No such reservation",
           "no reservation " + id(request));
     }
-    long sequence = view.sequence();
+    long sequence = Math.max(published, hold.sequence());
     Exchange.json(response, 200, sequence, json -> reservation(json, hold.id(), hold.state(),
         hold.expiresAt(), hold.lines(), hold.customer(), hold.reference(), sequence));
   }

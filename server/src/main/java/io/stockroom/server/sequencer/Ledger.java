@@ -176,13 +176,25 @@ public final class Ledger implements AutoCloseable {
     return journalConfig.batchRecordsMax();
   }
 
-  /** Writes a snapshot of the engine at the journal's last durable sequence. */
-  public void snapshot() throws IOException {
+  /**
+   * Writes a snapshot of the engine at the journal's last durable sequence, unless the state is
+   * larger than the journal's {@code snapshotBytesMax}: then nothing is written and the caller
+   * learns so (the journal still holds every event; a restart replays from the previous
+   * snapshot). A snapshot only shortens restarts, so it must never stop the writer.
+   *
+   * @return the encoded state's size in bytes if written, or minus that size if it was too big
+   */
+  public long snapshot() throws IOException {
     if (journal.lastSequence() != engine.sequence()) {
       throw new IllegalStateException("snapshot with uncommitted events: journal at "
           + journal.lastSequence() + ", engine at " + engine.sequence());
     }
-    journal.writeSnapshot(engine.snapshot());
+    byte[] state = engine.snapshot();
+    if (state.length > journalConfig.snapshotBytesMax()) {
+      return -state.length;
+    }
+    journal.writeSnapshot(state);
+    return state.length;
   }
 
   /** True when a corrupt-journal exception is behind {@code error}, for clear startup errors. */

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer. Request handlers {@link #submit} commands into a bounded queue; one
@@ -26,6 +28,8 @@ import java.util.function.LongSupplier;
  * violation inside the engine goes to the fatal handler, which stops the process.
  */
 public final class Sequencer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
 
   /** Told about every durable batch, on the writer thread: must be quick and never block. */
   public interface Listener {
@@ -227,9 +231,18 @@ public final class Sequencer implements AutoCloseable {
    */
   private void snapshotAtStop() throws IOException {
     if (eventsSinceSnapshot > 0) {
-      ledger.snapshot();
-      eventsSinceSnapshot = 0;
+      snapshot();
     }
+  }
+
+  private void snapshot() throws IOException {
+    long bytes = ledger.snapshot();
+    if (bytes < 0) {
+      LOG.warn("no snapshot written at sequence {}: the state is {} bytes, more than the"
+          + " journal's snapshotBytesMax; restarts replay from the previous one",
+          ledger.engine().sequence(), -bytes);
+    }
+    eventsSinceSnapshot = 0;
   }
 
   /**
@@ -352,8 +365,7 @@ public final class Sequencer implements AutoCloseable {
     }
     eventsSinceSnapshot += durable.size();
     if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
-      ledger.snapshot();
-      eventsSinceSnapshot = 0;
+      snapshot();
     }
   }
 

@@ -310,6 +310,32 @@ class SequencerTest {
   }
 
   @Test
+  void aStateTooBigToSnapshotIsSkippedAndNeitherWritesNorTheStopFail() throws Exception {
+    FaultyStorage storage = new FaultyStorage(11);
+    JournalConfig tiny = new JournalConfig(JOURNAL.segmentBytesMax(), JOURNAL.batchRecordsMax(),
+        JOURNAL.recordPayloadBytesMax(), JOURNAL.writeBufferBytes(), JOURNAL.readBufferBytes(),
+        JOURNAL.snapshotsRetained(), 64); // any real state is bigger
+    ledger = Ledger.open(storage, tiny, Limits.DEFAULTS);
+    view = ReadView.of(ledger.engine());
+    sequencer = new Sequencer(ledger, clock::get, new Sequencer.Settings(100, 512, 2),
+        List.of(view), SequencerMetrics.NONE, (thread, error) -> fatal.set(error));
+    sequencer.start();
+    stock("tee", 10); // 2 events: a snapshot is due, and too big
+    long last = run(reserve("h1", "tee", 1, 60_000)).sequence();
+    assertThat(sequencer.writable()).isTrue();
+    stop(); // would snapshot at the stop, too big again
+    sequencer = null;
+
+    Ledger reopened = Ledger.open(storage, tiny, Limits.DEFAULTS);
+    try {
+      assertThat(reopened.recovered().snapshotSequence()).isZero();
+      assertThat(reopened.engine().sequence()).isEqualTo(last);
+    } finally {
+      reopened.close();
+    }
+  }
+
+  @Test
   void replayedEventsCountTowardTheNextSnapshot() throws Exception {
     FaultyStorage storage = new FaultyStorage(10);
     // As if killed: 6 events committed, no snapshot, no graceful stop.
