@@ -64,6 +64,23 @@ final class LocalServer implements AutoCloseable {
    * CPU time (user + system) of the server process and its descendants so far, from {@code
    * /proc}; -1 where there is no {@code /proc}. Resolution: the kernel's clock tick (10 ms).
    */
+  private long cpuAtWindowOpen = -1;
+  private long cpuAtWindowClose = -1;
+
+  void windowOpened() {
+    cpuAtWindowOpen = cpuNanos();
+  }
+
+  void windowClosed() {
+    cpuAtWindowClose = cpuNanos();
+  }
+
+  /** CPU time between {@link #windowOpened} and {@link #windowClosed}, or -1 before both. */
+  long windowCpuNanos() {
+    return cpuAtWindowOpen < 0 || cpuAtWindowClose < 0 ? -1
+        : cpuAtWindowClose - cpuAtWindowOpen;
+  }
+
   long cpuNanos() {
     long ticks = ticks(process.pid());
     if (ticks < 0) {

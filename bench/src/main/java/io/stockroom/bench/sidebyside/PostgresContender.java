@@ -217,23 +217,20 @@ final class PostgresContender implements Contender {
     };
   }
 
-  private long cpuAtOpen = -1;
-  private long cpuAtClose = -1;
-
   @Override
   public void windowOpened() {
-    cpuAtOpen = server.cpuNanos();
+    server.windowOpened();
   }
 
   @Override
   public void windowClosed() {
-    cpuAtClose = server.cpuNanos();
+    server.windowClosed();
   }
 
-  /** The server process's CPU time (for PostgreSQL, with its backend processes). */
+  /** The server process's CPU time in the window (for PostgreSQL, with its backends). */
   @Override
   public long windowCpuNanos() {
-    return cpuAtOpen < 0 || cpuAtClose < 0 ? -1 : cpuAtClose - cpuAtOpen;
+    return server.windowCpuNanos();
   }
 
   @Override
