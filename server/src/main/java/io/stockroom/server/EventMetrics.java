@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Counts durable events by type: {@code stockroom_events_total{type="hold-expired"}} is the
  * expiry rate, {@code hold-reserved} the reservation rate, {@code shortage-detected} the alarms.
- * Runs on the writer thread: one map lookup per event, counters created once per type.
+ * Runs on the sequencer's syncer thread: one map lookup per event, counters created once per type.
  */
 final class EventMetrics implements Sequencer.Listener {
 

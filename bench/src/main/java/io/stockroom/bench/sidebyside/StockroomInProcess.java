@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -44,8 +45,11 @@ final class StockroomInProcess implements Contender {
   record Batching(int queueCapacity, int batchCommandsMax, int batchRecordsMax) {
     static final Batching PRODUCT = new Batching(65_536, 4_096, 8_192);
   }
-  /** The name {@link Sequencer} gives its writer thread. */
-  private static final String WRITER_THREAD = "stockroom-writer";
+  /**
+   * The names {@link Sequencer} gives its two threads: the writer (applies batches to the
+   * engine) and the syncer (writes and fsyncs them, then answers): the server side of this row.
+   */
+  private static final Set<String> SERVER_THREADS = Set.of("stockroom-writer", "stockroom-syncer");
   /** A snapshotEveryEvents no run reaches. */
   static final long SNAPSHOTS_OFF = Long.MAX_VALUE;
   /** Longer than any run, so no hold expires and gives its unit back during the check. */
@@ -62,8 +66,8 @@ final class StockroomInProcess implements Contender {
   private Ledger ledger;
   private Sequencer sequencer;
   private String[] skuNames;
-  private long writerCpuAtOpen = -1;
-  private long writerCpuAtClose = -1;
+  private long serverCpuAtOpen = -1;
+  private long serverCpuAtClose = -1;
 
   /**
    * @param parent where the journal directory is made (and deleted again)
@@ -168,28 +172,31 @@ final class StockroomInProcess implements Contender {
 
   @Override
   public void windowOpened() {
-    writerCpuAtOpen = writerCpuNanos();
+    serverCpuAtOpen = serverCpuNanos();
   }
 
   @Override
   public void windowClosed() {
-    writerCpuAtClose = writerCpuNanos();
+    serverCpuAtClose = serverCpuNanos();
   }
 
-  /** The writer thread's CPU time: the single writer is the server side of this row. */
+  /** The CPU time of the sequencer's threads, the server side of this row. */
   @Override
   public long windowCpuNanos() {
-    return writerCpuAtOpen < 0 || writerCpuAtClose < 0 ? -1 : writerCpuAtClose - writerCpuAtOpen;
+    return serverCpuAtOpen < 0 || serverCpuAtClose < 0 ? -1 : serverCpuAtClose - serverCpuAtOpen;
   }
 
-  private static long writerCpuNanos() {
+  private static long serverCpuNanos() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    int found = 0;
     for (ThreadInfo info : threads.dumpAllThreads(false, false, 0)) {
-      if (info.getThreadName().equals(WRITER_THREAD)) {
-        return threads.getThreadCpuTime(info.getThreadId());
+      if (SERVER_THREADS.contains(info.getThreadName())) {
+        total += threads.getThreadCpuTime(info.getThreadId());
+        found++;
       }
     }
-    return -1;
+    return found == SERVER_THREADS.size() ? total : -1;
   }
 
   /** Stops the writer, closes the journal, recovers it into a new engine and reads that. */

@@ -118,6 +118,16 @@ public record ServerConfig(
         jwt, publicFeed);
   }
 
+  /** This configuration with another batch size (commands per durable batch). */
+  public ServerConfig withBatchCommandsMax(int batchCommandsMax) {
+    return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
+        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
+        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
+        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
+        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
+        jwt, publicFeed);
+  }
+
   /** This configuration with other stream limits. */
   public ServerConfig withStreams(int streamSubscribersMax, int streamBufferEventsMax,
       long streamHeartbeatMillis) {

@@ -4,6 +4,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +39,10 @@ final class InFlightLimit {
     this.refused = Counter.builder("stockroom.http.requests.refused")
         .description("requests answered 503 at once because requestsInFlightMax were in flight")
         .tag("reason", "in-flight").register(registry);
+    Gauge.builder("stockroom.http.requests.in.flight", permits,
+            p -> requestsInFlightMax - p.availablePermits())
+        .description("requests being handled now, of http.requestsInFlightMax")
+        .register(registry);
   }
 
   void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {

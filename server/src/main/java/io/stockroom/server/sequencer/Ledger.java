@@ -23,7 +23,10 @@ import java.util.List;
 /**
  * The engine and its journal, kept in step: recovery rebuilds the engine from the newest
  * snapshot plus the events after it, and {@link #commit} makes a batch's events durable before
- * anyone may see them. Single-threaded like the engine: only the writer thread uses it.
+ * anyone may see them. Two threads share it, each with its own half: {@link #apply} and {@link
+ * #snapshotState} touch only the engine (the writer thread), {@link #commit} and {@link
+ * #writeSnapshot} only the journal (the sequencer's syncer thread), so the engine may run ahead
+ * of the disk by the batches in flight and neither half ever reads the other's state.
  *
  * <p>Journal record sequence == event sequence, always: the engine numbers events, the journal
  * checks continuity, and recovery checks that the decoded event carries the record's sequence.
@@ -154,9 +157,10 @@ public final class Ledger implements AutoCloseable {
           + journal.lastSequence() + ": events were lost or committed twice");
     }
     journal.append(first, payloads);
-    if (journal.lastSequence() != engine.sequence()) {
+    long last = events.get(events.size() - 1).sequence();
+    if (journal.lastSequence() != last || last - first + 1 != events.size()) {
       throw new IllegalStateException("journal at " + journal.lastSequence()
-          + " after commit but the engine is at " + engine.sequence());
+          + " after a commit of " + events.size() + " events from " + first + " to " + last);
     }
   }
 
@@ -185,11 +189,26 @@ public final class Ledger implements AutoCloseable {
    * @return the encoded state's size in bytes if written, or minus that size if it was too big
    */
   public long snapshot() throws IOException {
-    if (journal.lastSequence() != engine.sequence()) {
-      throw new IllegalStateException("snapshot with uncommitted events: journal at "
-          + journal.lastSequence() + ", engine at " + engine.sequence());
+    return writeSnapshot(snapshotState(), engine.sequence());
+  }
+
+  /** The engine's state, encoded at its current sequence: the writer's half of a snapshot. */
+  public byte[] snapshotState() {
+    return engine.snapshot();
+  }
+
+  /**
+   * The journal's half of {@link #snapshot}: writes {@code state}, encoded at {@code sequence},
+   * which must be the journal's last durable sequence (the state has no uncommitted events),
+   * unless it is larger than {@code snapshotBytesMax}.
+   *
+   * @return as {@link #snapshot}
+   */
+  public long writeSnapshot(byte[] state, long sequence) throws IOException {
+    if (journal.lastSequence() != sequence) {
+      throw new IllegalStateException("snapshot of the state at sequence " + sequence
+          + " but the journal is at " + journal.lastSequence());
     }
-    byte[] state = engine.snapshot();
     if (state.length > journalConfig.snapshotBytesMax()) {
       return -state.length;
     }

@@ -5,6 +5,7 @@ import io.stockroom.engine.Event;
 import io.stockroom.engine.Result;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -16,22 +17,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single writer. Request handlers {@link #submit} commands into a bounded queue; one
- * platform thread drains up to a batch of them, stamps the batch with one time, applies it to
- * the engine, makes the batch's events durable with one fsync ({@link Ledger#commit}), and only
- * then completes the callers' futures and hands the events to the {@link Listener}s (read view,
- * streams). Nothing a client can observe is ever ahead of the disk.
+ * platform thread (the writer) drains up to a batch of them, stamps the batch with one time and
+ * applies it to the engine; a second platform thread (the syncer) makes the batch's events
+ * durable with one fsync ({@link Ledger#commit}) and only then completes the callers' futures
+ * and hands the events to the {@link Listener}s (read view, streams). Nothing a client can
+ * observe is ever ahead of the disk.
  *
- * <p>Failure is final: if the journal fails, every command of the failed batch and every later
- * one is refused with {@link WritesUnavailableException}; the engine now holds events the disk
- * does not, so it must not acknowledge anything again until a restart recovers from the journal.
- * Reads keep working from the read view, which only ever saw durable batches. An invariant
- * violation inside the engine goes to the fatal handler, which stops the process.
+ * <p>The two threads form a pipeline: while batch N is written and synced, the writer applies
+ * batch N+1. Its answers are derived from a state that includes batch N, so they wait for it:
+ * batches become durable, and are answered, strictly in the order they were applied (a batch
+ * whose commands were all refused still waits for the batches before it). At most {@link
+ * #BATCHES_IN_FLIGHT} batches wait for the syncer; past that the writer waits, and the queue in
+ * front of it fills and sheds load as before. The engine belongs to the writer alone; the
+ * journal to the syncer alone (and to the writer again once the syncer has stopped).
+ *
+ * <p>Failure is final: if the journal fails, every command of the failed batch, of every batch
+ * behind it and every later one is refused with {@link WritesUnavailableException}; the engine
+ * now holds events the disk does not, so it must not acknowledge anything again until a restart
+ * recovers from the journal. Reads keep working from the read view, which only ever saw durable
+ * batches. An invariant violation inside the engine goes to the fatal handler, which stops the
+ * process.
  */
 public final class Sequencer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
 
-  /** Told about every durable batch, on the writer thread: must be quick and never block. */
+  /** Told about every durable batch, on the syncer thread: must be quick and never block. */
   public interface Listener {
     void onDurable(List<Event> events, long sequence);
   }
@@ -61,9 +72,38 @@ public final class Sequencer implements AutoCloseable {
 
   private record Submission(Command command, CompletableFuture<Outcome> future) {}
 
+  /** What the writer hands the syncer, in order. */
+  private sealed interface Work {}
+
+  /**
+   * One applied batch on its way to the disk: the submissions in queue order, each one's result
+   * and the range of its own events in {@code events}, and the engine's sequence after it.
+   */
+  private record Batch(List<Submission> submissions, Result[] results, int[] starts, int[] ends,
+      List<Event> events, long sequence) implements Work {}
+
+  /** The engine's state encoded by the writer at {@code sequence}, to be written once durable. */
+  private record SnapshotState(byte[] state, long sequence) implements Work {}
+
+  /** The writer is done: the syncer finishes what it was given, then ends. */
+  private record End() implements Work {}
+
   private static final Command TICK = new Command.Tick();
   /** Longest the writer sleeps with nothing to do, so a stop request is seen promptly. */
   private static final long IDLE_WAIT_MILLIS_MAX = 200;
+  /**
+   * Batches applied but not yet handed to the journal. Two keep both threads busy (one batch
+   * syncing, the next one ready the moment it finishes) without letting the engine run far
+   * ahead of the disk: answers wait for their batch's fsync whatever this is.
+   */
+  public static final int BATCHES_IN_FLIGHT = 2;
+  /**
+   * Most submissions the writer takes from the queue under one lock. Taking them one poll at a
+   * time made the writer contend for the queue's lock with every submitter once per command;
+   * never more than the batch in hand still has room for, so nothing waits outside the queue
+   * (and its bound) longer than the batch it joins.
+   */
+  private static final int DRAIN_MAX = 256;
 
   private final Ledger ledger;
   private final LongSupplier clock;
@@ -71,7 +111,9 @@ public final class Sequencer implements AutoCloseable {
   private final List<Listener> listeners;
   private final Thread.UncaughtExceptionHandler fatal;
   private final ArrayBlockingQueue<Submission> queue;
+  private final ArrayBlockingQueue<Work> toSyncer = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT);
   private final Thread writer;
+  private final Thread syncer;
   private final int eventsPerCommandMax;
   private final SequencerMetrics metrics;
 
@@ -80,15 +122,20 @@ public final class Sequencer implements AutoCloseable {
   private volatile long durableSequence;
   /** Set once the writer will take no more commands (stopped or failed). */
   private volatile boolean exited;
+  /** Batches the writer has applied and handed to the syncer (tests wait on it). */
+  private volatile long batchesHandedOff;
   private long time;
   private long eventsSinceSnapshot;
 
-  // The writer's working set, reused from batch to batch; only the writer touches it.
-  private final List<Submission> batch;
-  private final List<Event> events = new ArrayList<>();
+  /** The writer's (or step's) batch being applied, refused if the writer fails with it. */
+  private List<Submission> inHand = List.of();
+  /** Taken from the queue, not yet applied: {@code drained[drainedNext..]}. Writer-owned. */
+  private final List<Submission> drained = new ArrayList<>(DRAIN_MAX);
+  private int drainedNext;
+  // The writer's working arrays, reused; each batch takes exact-size copies.
+  private final Result[] results;
   private final int[] starts;
   private final int[] ends;
-  private final Result[] results;
   private Pass lastPass;
   private boolean caughtUp;
   /** Open once the holds that fell due while the service was down are expired, durably. */
@@ -103,10 +150,9 @@ public final class Sequencer implements AutoCloseable {
     this.metrics = metrics;
     this.fatal = fatal;
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-    this.batch = new ArrayList<>(settings.batchCommandsMax());
+    this.results = new Result[settings.batchCommandsMax()];
     this.starts = new int[settings.batchCommandsMax()];
     this.ends = new int[settings.batchCommandsMax()];
-    this.results = new Result[settings.batchCommandsMax()];
     // A command may expire up to expiriesPerCommandMax holds, then emit its own events (at most
     // two, e.g. an adjust and its shortage) and its idempotency record. A batch must always
     // have room for one more.
@@ -122,6 +168,7 @@ public final class Sequencer implements AutoCloseable {
     // never write one, and every start would replay a longer journal than the one before.
     this.eventsSinceSnapshot = ledger.recovered().eventsReplayed();
     this.writer = Thread.ofPlatform().name("stockroom-writer").unstarted(this::run);
+    this.syncer = Thread.ofPlatform().name("stockroom-syncer").unstarted(this::sync);
   }
 
   /**
@@ -206,50 +253,91 @@ public final class Sequencer implements AutoCloseable {
   private void run() {
     try {
       while (catchUpPending()) {
-        pass(null);
+        durable(pass(null)); // before the pipeline starts: start() waits for these
+      }
+      if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
+        writeSnapshot(ledger.snapshotState(), ledger.engine().sequence());
+        eventsSinceSnapshot = 0;
       }
       startupCaughtUp.countDown();
+      syncer.start();
       while (true) {
         Submission first = awaitWork();
-        if (first == null && stopping && queue.isEmpty()) {
-          snapshotAtStop();
-          return;
+        if (failure != null || (first == null && stopping && queue.isEmpty())) {
+          // (with first null, nothing is left in drained either)
+          inHand = first == null ? List.of() : List.of(first); // refused by exit()
+          break;
         }
-        pass(first);
+        handOff(pass(first));
+        snapshotWhenDue();
       }
     } catch (Throwable error) {
       fail(error);
     } finally {
       startupCaughtUp.countDown(); // also when the catch-up itself failed
+      stopSyncer();
       exit();
     }
   }
 
-  /**
-   * A graceful stop leaves a snapshot of the final state, so the next start replays nothing.
-   * (A crash leaves at most snapshotEveryEvents plus one batch to replay.)
-   */
-  private void snapshotAtStop() throws IOException {
-    if (eventsSinceSnapshot > 0) {
-      snapshot();
+  /** Hands a batch or a snapshot to the syncer, waiting while it has enough to do. */
+  private void handOff(Work work) throws InterruptedException {
+    toSyncer.put(work); // the syncer never stops taking before End, so this never hangs
+    inHand = List.of();
+    if (work instanceof Batch) {
+      batchesHandedOff++; // only the writer writes it
     }
   }
 
-  private void snapshot() throws IOException {
-    long bytes = ledger.snapshot();
-    if (bytes < 0) {
-      LOG.warn("no snapshot written at sequence {}: the state is {} bytes, more than the"
-          + " journal's snapshotBytesMax; restarts replay from the previous one",
-          ledger.engine().sequence(), -bytes);
+  /** How many batches the writer has applied and handed to the syncer so far. */
+  long batchesHandedOff() {
+    return batchesHandedOff;
+  }
+
+  /**
+   * Lets the syncer finish, then (after a graceful stop, with the journal the writer's again)
+   * leaves a snapshot of the final state, so the next start replays nothing. A crash leaves at
+   * most snapshotEveryEvents plus the batches in flight to replay.
+   */
+  private void stopSyncer() {
+    boolean interrupted = false;
+    if (syncer.getState() != Thread.State.NEW) {
+      while (true) {
+        try {
+          toSyncer.put(new End());
+          syncer.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the syncer still holds answers: wait for it all the same
+        }
+      }
     }
-    eventsSinceSnapshot = 0;
+    try {
+      if (failure == null && stopping && eventsSinceSnapshot > 0) {
+        writeSnapshot(ledger.snapshotState(), ledger.engine().sequence());
+      }
+    } catch (Throwable error) {
+      fail(error);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** After enough events, the writer encodes the state; the syncer writes it in its turn. */
+  private void snapshotWhenDue() throws InterruptedException {
+    if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
+      handOff(new SnapshotState(ledger.snapshotState(), ledger.engine().sequence()));
+      eventsSinceSnapshot = 0;
+    }
   }
 
   /**
    * The simulation's seam: one writer pass on the calling thread, the very code the writer
    * thread runs (catch-up first, then one batch of what is queued, or a tick when a hold is
-   * due). For a sequencer that was never {@link #start started}: one thread drives it, so a
-   * seeded test decides every interleaving of clients, clock, faults and crashes.
+   * due), with the syncer's part run inline right after it. For a sequencer that was never
+   * {@link #start started}: one thread drives it, so a seeded test decides every interleaving
+   * of clients, clock, faults and crashes.
    *
    * @return the pass it ran (also one whose commit failed: see {@link #failure()}), or null when
    *     nothing was queued and no hold was due, or writes have stopped
@@ -262,16 +350,21 @@ public final class Sequencer implements AutoCloseable {
     try {
       if (!caughtUp) {
         if (catchUpPending()) {
-          pass(null);
+          durable(pass(null));
           return lastPass;
         }
         caughtUp = true;
       }
-      Submission first = queue.poll();
+      Submission first = nextQueued(settings.batchCommandsMax());
       if (first == null && ledger.engine().nextExpiryAt() > Math.max(time, clock.getAsLong())) {
         return null;
       }
-      pass(first);
+      durable(pass(first));
+      inHand = List.of();
+      if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
+        writeSnapshot(ledger.snapshotState(), ledger.engine().sequence());
+        eventsSinceSnapshot = 0;
+      }
     } catch (Throwable error) {
       fail(error);
     }
@@ -290,25 +383,27 @@ public final class Sequencer implements AutoCloseable {
     return ledger.engine().nextExpiryAt() <= time;
   }
 
-  /** One batch: {@code first} and what else is queued (a tick when null), made durable. */
-  private void pass(Submission first) throws IOException {
-    batch.clear();
-    events.clear();
+  /** One batch: {@code first} and what else is queued (a tick when null), applied. */
+  private Batch pass(Submission first) {
     stampTime();
+    List<Event> events = new ArrayList<>();
+    Batch batch;
     if (first == null) {
       ledger.apply(time, TICK, events); // a hold fell due with nothing else to do
+      batch = new Batch(List.of(), new Result[0], new int[0], new int[0], List.copyOf(events),
+          ledger.engine().sequence());
     } else {
-      fill(first);
+      batch = fill(first, events);
     }
-    List<Event> produced = List.copyOf(events);
-    lastPass = new Pass(time, first == null, batch.size(), produced);
-    commit(produced);
+    eventsSinceSnapshot += batch.events().size();
+    lastPass = new Pass(time, first == null, batch.submissions().size(), batch.events());
+    return batch;
   }
 
   /** The next submission, or null when a hold falls due (or a stop is requested) first. */
   private Submission awaitWork() throws InterruptedException {
     while (true) {
-      Submission next = queue.poll();
+      Submission next = nextQueued(settings.batchCommandsMax());
       if (next != null || stopping) {
         return next;
       }
@@ -324,55 +419,138 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
+  /** The next queued submission, or null; takes up to {@code room} at once under one lock. */
+  private Submission nextQueued(int room) {
+    if (drainedNext == drained.size()) {
+      drained.clear();
+      drainedNext = 0;
+      queue.drainTo(drained, Math.min(DRAIN_MAX, room));
+      if (drained.isEmpty()) {
+        return null;
+      }
+    }
+    return drained.get(drainedNext++);
+  }
+
   private void stampTime() {
     time = Math.max(time, clock.getAsLong()); // a clock stepping back never moves time back
   }
 
   /** Applies the first command and as many queued ones as the batch limits allow. */
-  private void fill(Submission first) {
-    Submission next = first;
+  private Batch fill(Submission first, List<Event> events) {
+    int commandsMax = settings.batchCommandsMax();
+    List<Submission> submissions = new ArrayList<>();
+    inHand = submissions;
     int budget = ledger.batchEventsMax();
     long batchFirst = ledger.engine().sequence() + 1;
+    Submission next = first;
     while (next != null) {
-      results[batch.size()] = ledger.apply(time, next.command(), events);
-      starts[batch.size()] = (int) (ledger.engine().commandFirstSequence() - batchFirst);
-      batch.add(next);
-      ends[batch.size() - 1] = events.size();
-      if (batch.size() == settings.batchCommandsMax()
-          || events.size() + eventsPerCommandMax > budget) {
-        return;
+      int i = submissions.size();
+      submissions.add(next);
+      results[i] = ledger.apply(time, next.command(), events);
+      starts[i] = (int) (ledger.engine().commandFirstSequence() - batchFirst);
+      ends[i] = events.size();
+      if (i + 1 == commandsMax || events.size() + eventsPerCommandMax > budget) {
+        break;
       }
-      next = queue.poll();
+      next = nextQueued(commandsMax - i - 1);
+    }
+    int count = submissions.size();
+    return new Batch(submissions, Arrays.copyOf(results, count), Arrays.copyOf(starts, count),
+        Arrays.copyOf(ends, count), List.copyOf(events), ledger.engine().sequence());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The syncer thread
+
+  private void sync() {
+    while (true) {
+      Work work;
+      try {
+        work = toSyncer.take();
+      } catch (InterruptedException e) {
+        continue; // nobody interrupts it; the writer's End is what stops it
+      }
+      switch (work) {
+        case End end -> {
+          return;
+        }
+        case Batch batch when failure != null -> refuse(batch.submissions(), refusal(failure));
+        case SnapshotState snapshot when failure != null -> { }
+        case Batch batch -> {
+          try {
+            durable(batch);
+          } catch (Throwable error) {
+            refuse(batch.submissions(), refusal(error));
+            fail(error);
+          }
+        }
+        case SnapshotState snapshot -> {
+          try {
+            writeSnapshot(snapshot.state(), snapshot.sequence());
+          } catch (Throwable error) {
+            fail(error);
+          }
+        }
+      }
     }
   }
 
-  private void commit(List<Event> durable) throws IOException {
+  /**
+   * Makes a batch durable, then shows it to the listeners and answers its submissions. Runs on
+   * the syncer (on the writer during catch-up and in {@link #step}), batches in applied order.
+   */
+  private void durable(Batch batch) throws IOException {
+    List<Event> events = batch.events();
     long started = System.nanoTime();
-    ledger.commit(durable); // throws: nothing below runs, the batch is failed by fail()
+    ledger.commit(events); // throws: nothing below runs, the batch is refused by the caller
     long synced = System.nanoTime();
-    long sequence = ledger.engine().sequence();
+    long sequence = batch.sequence();
     durableSequence = sequence;
-    metrics.batch(batch.size(), durable.size(), synced - started);
+    metrics.batch(batch.submissions().size(), events.size(), synced - started);
     // The view first, then the answers: a caller that reads right after its ack sees its write.
-    if (!durable.isEmpty()) {
+    if (!events.isEmpty()) {
       for (Listener listener : listeners) {
-        listener.onDurable(durable, sequence);
+        listener.onDurable(events, sequence);
       }
     }
-    for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).future().complete(new Outcome(results[i],
-          durable.subList(Math.min(starts[i], ends[i]), ends[i]), sequence));
-    }
-    eventsSinceSnapshot += durable.size();
-    if (eventsSinceSnapshot >= settings.snapshotEveryEvents()) {
-      snapshot();
+    List<Submission> submissions = batch.submissions();
+    for (int i = 0; i < submissions.size(); i++) {
+      int start = batch.starts()[i];
+      int end = batch.ends()[i];
+      submissions.get(i).future().complete(new Outcome(batch.results()[i],
+          events.subList(Math.min(start, end), end), sequence));
     }
   }
 
-  /** Writes stop for good: the batch in hand and everything queued are refused. */
+  private void writeSnapshot(byte[] state, long sequence) throws IOException {
+    long bytes = ledger.writeSnapshot(state, sequence);
+    if (bytes < 0) {
+      LOG.warn("no snapshot written at sequence {}: the state is {} bytes, more than the"
+          + " journal's snapshotBytesMax; restarts replay from the previous one",
+          sequence, -bytes);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Failure and exit
+
+  /**
+   * Writes stop for good: the batch in hand and everything queued are refused (batches already
+   * handed to the syncer are refused there). The first failure is the one reported.
+   */
   private void fail(Throwable error) {
-    failure = error;
-    failQueued(error);
+    synchronized (this) {
+      if (failure == null) {
+        failure = error;
+      }
+    }
+    WritesUnavailableException refused = refusal(error);
+    if (Thread.currentThread() != syncer) {
+      refuse(inHand, refused);
+      refuseDrained(refused);
+      drainRefusing(refused);
+    }
     if (!(error instanceof IOException)) {
       fatal.uncaughtException(Thread.currentThread(), error);
     }
@@ -385,15 +563,23 @@ public final class Sequencer implements AutoCloseable {
    */
   private void exit() {
     exited = true;
-    failQueued(failure);
+    WritesUnavailableException refused = refusal(failure);
+    refuse(inHand, refused);
+    refuseDrained(refused);
+    drainRefusing(refused);
   }
 
-  private void failQueued(Throwable error) {
-    WritesUnavailableException refused = refusal(error);
-    for (Submission submission : batch) {
-      submission.future().completeExceptionally(refused);
+  /** Refuses what the writer took from the queue but never applied. */
+  private void refuseDrained(WritesUnavailableException refused) {
+    refuse(drained.subList(drainedNext, drained.size()), refused);
+    drained.clear();
+    drainedNext = 0;
+  }
+
+  private static void refuse(List<Submission> submissions, WritesUnavailableException refused) {
+    for (Submission submission : submissions) {
+      submission.future().completeExceptionally(refused); // no-op for those already answered
     }
-    drainRefusing(refused);
   }
 
   private void drainRefusing(WritesUnavailableException refused) {

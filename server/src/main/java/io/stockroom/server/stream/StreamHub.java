@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * Pushes every durable event to subscribers, over Server-Sent Events ({@code GET /v1/stream})
  * and WebSocket ({@code /v1/stream/ws}); the wire format is in docs/API.md, "Streams".
  *
- * <p>The writer thread calls {@link #onDurable} after each durable batch and only appends the
+ * <p>The sequencer's syncer thread calls {@link #onDurable} after each durable batch and only appends the
  * batch to each subscriber's lock-free queue: it never waits for a subscriber. A subscriber whose
  * queue would pass {@code streamBufferEventsMax} events is cut off: it is sent a {@code resync}
  * naming the last sequence it got, so it can reconnect from there (from the journal). If it is

@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's feed. The writer thread only ever calls {@link #offer} (and {@link #cut} through
+ * One client's feed. The sequencer's syncer thread only ever calls {@link #offer} (and {@link #cut} through
  * the hub): append a shared batch to a lock-free queue, add to a counter, unpark. Everything
  * else, filtering, rendering, the journal replay and the socket writes, runs on the subscriber's
  * own (virtual) thread in {@link #serve}.

@@ -37,28 +37,30 @@ class InFlightLimitTest {
       service.put("/v1/items/tee", "{\"name\":\"T\"}");
       storage.close(); // the writer will wait inside its next fsync, its requests in flight
       List<Future<HttpResponse<String>>> held = new ArrayList<>();
-      held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
-      storage.syncsWaiting.acquire();
-      held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":2}")));
-      await().until(() -> metric(service, "stockroom_queue_depth ") >= 1);
+      try {
+        held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
+        storage.syncsWaiting.acquire();
+        held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":2}")));
+        await().until(() -> metric(service, "stockroom_http_requests_in_flight ") >= 2);
 
-      HttpResponse<String> write = service.post("/v1/items/tee/receive", "{\"quantity\":4}");
-      HttpResponse<String> read = service.get("/v1/items/tee");
+        HttpResponse<String> write = service.post("/v1/items/tee/receive", "{\"quantity\":4}");
+        HttpResponse<String> read = service.get("/v1/items/tee");
 
-      for (HttpResponse<String> refused : List.of(write, read)) {
-        assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
-        assertThat(refused.headers().firstValue("Content-Type"))
-            .contains("application/problem+json");
-        assertThat(refused.body()).contains("urn:stockroom:problem:overloaded")
-            .contains("http.requestsInFlightMax");
+        for (HttpResponse<String> refused : List.of(write, read)) {
+          assertThat(refused.statusCode()).isEqualTo(503);
+          assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+          assertThat(refused.headers().firstValue("Content-Type"))
+              .contains("application/problem+json");
+          assertThat(refused.body()).contains("urn:stockroom:problem:overloaded")
+              .contains("http.requestsInFlightMax");
+        }
+        assertThat(service.get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(service.get("/health/ready").statusCode()).isEqualTo(200);
+        assertThat(metric(service, "stockroom_http_requests_refused_total{"))
+            .isEqualTo(2);
+      } finally {
+        storage.open(); // also after a failed assertion: the writer must not stay stuck
       }
-      assertThat(service.get("/health/live").statusCode()).isEqualTo(200);
-      assertThat(service.get("/health/ready").statusCode()).isEqualTo(200);
-      assertThat(metric(service, "stockroom_http_requests_refused_total{"))
-          .isEqualTo(2);
-
-      storage.open();
       for (Future<HttpResponse<String>> future : held) {
         assertThat(future.get().statusCode()).isEqualTo(200);
       }

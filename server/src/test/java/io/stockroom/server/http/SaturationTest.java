@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stockroom.journal.FileStorage;
 import io.stockroom.server.config.ServerConfig;
+import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.testing.GatedStorage;
 import io.stockroom.server.testing.Service;
 import java.net.http.HttpResponse;
@@ -30,30 +31,41 @@ class SaturationTest {
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       service.put("/v1/items/tee", "{\"name\":\"T\"}");
       service.post("/v1/items/tee/receive", "{\"quantity\":100}");
-      storage.close(); // the writer will wait inside its next fsync
-      List<Future<HttpResponse<String>>> held = new ArrayList<>();
-      held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
-      storage.syncsWaiting.acquire();
-      for (int i = 0; i < capacity; i++) {
-        held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
+      storage.close(); // the syncer will wait inside its next fsync
+      try {
+        holdThenRefuse(service, storage, pool, capacity);
+      } finally {
+        storage.open(); // a failed assertion must not leave the service stuck at the gate
       }
-      org.awaitility.Awaitility.await().until(
-          () -> service.stockroom().routes() != null && queueFull(service));
-
-      HttpResponse<String> refused = service.post("/v1/items/tee/receive", "{\"quantity\":1}");
-      HttpResponse<String> read = service.get("/v1/items/tee");
-
-      assertThat(refused.statusCode()).isEqualTo(503);
-      assertThat(refused.headers().firstValue("Retry-After")).contains("1");
-      assertThat(refused.body()).contains("urn:stockroom:problem:overloaded");
-      assertThat(read.statusCode()).as("reads go on while writes queue").isEqualTo(200);
-      storage.open();
-      for (Future<HttpResponse<String>> future : held) {
-        assertThat(future.get().statusCode()).isEqualTo(200);
-      }
-      assertThat(service.post("/v1/items/tee/receive", "{\"quantity\":1}").statusCode())
-          .isEqualTo(200);
     }
+  }
+
+  private static void holdThenRefuse(Service service, GatedStorage storage, ExecutorService pool,
+    int capacity) throws Exception {
+    List<Future<HttpResponse<String>>> held = new ArrayList<>();
+    held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
+    storage.syncsWaiting.acquire();
+    // One command per batch: the writer applies BATCHES_IN_FLIGHT + 1 more ahead of the
+    // stalled disk (handed over, and one in hand), then waits; the rest fill the queue.
+    for (int i = 0; i < Sequencer.BATCHES_IN_FLIGHT + 1 + capacity; i++) {
+      held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
+    }
+    org.awaitility.Awaitility.await().until(
+        () -> service.stockroom().routes() != null && queueFull(service));
+
+    HttpResponse<String> refused = service.post("/v1/items/tee/receive", "{\"quantity\":1}");
+    HttpResponse<String> read = service.get("/v1/items/tee");
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+    assertThat(refused.body()).contains("urn:stockroom:problem:overloaded");
+    assertThat(read.statusCode()).as("reads go on while writes queue").isEqualTo(200);
+    storage.open();
+    for (Future<HttpResponse<String>> future : held) {
+      assertThat(future.get().statusCode()).isEqualTo(200);
+    }
+    assertThat(service.post("/v1/items/tee/receive", "{\"quantity\":1}").statusCode())
+        .isEqualTo(200);
   }
 
   private static boolean queueFull(Service service) {
@@ -63,6 +75,6 @@ class SaturationTest {
   }
 
   private static ServerConfig withQueue(ServerConfig d, int capacity) {
-    return d.withQueueCapacity(capacity);
+    return d.withQueueCapacity(capacity).withBatchCommandsMax(1);
   }
 }

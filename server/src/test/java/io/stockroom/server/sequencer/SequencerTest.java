@@ -200,27 +200,124 @@ class SequencerTest {
     }
   }
 
+  /**
+   * With the disk stalled, the writer may apply a few batches ahead of it (the pipeline), then
+   * waits; the queue in front of it fills and refuses at once. Nothing grows without bound, and
+   * once the disk moves again every command taken is answered.
+   */
   @Test
   void fullQueueIsRefusedAtOnceAndServiceRecovers() throws Exception {
     GatedStorage storage = new GatedStorage(new FaultyStorage(4));
-    start(storage, 8);
-    stock("tee", 100);
+    int queueCapacity = 8;
+    int batchCommandsMax = 512; // as start() sets it
+    start(storage, queueCapacity);
+    stock("tee", 100_000);
     storage.close(); // the next fsync waits at the gate
-    List<CompletableFuture<Sequencer.Outcome>> queued = new ArrayList<>();
-    queued.add(sequencer.submit(reserve("first", "tee", 1, 60_000)));
-    storage.syncsWaiting.acquire(); // the writer is inside the fsync of "first"
-    for (int i = 0; i < 8; i++) {
-      queued.add(sequencer.submit(reserve("q" + i, "tee", 1, 60_000)));
+    List<CompletableFuture<Sequencer.Outcome>> taken = new ArrayList<>();
+    taken.add(sequencer.submit(reserve("first", "tee", 1, 60_000)));
+    storage.syncsWaiting.acquire(); // the syncer is inside the fsync of "first"
+    // At most: the queue, the batch the writer holds, and the batches handed to the syncer.
+    int bound = queueCapacity + (Sequencer.BATCHES_IN_FLIGHT + 1) * batchCommandsMax;
+    OverloadedException refused = null;
+    try {
+      for (int i = 0; i <= bound && refused == null; i++) {
+        try {
+          taken.add(sequencer.submit(reserve("q" + i, "tee", 1, 60_000)));
+        } catch (OverloadedException e) {
+          refused = e;
+        }
+      }
+      assertThat(taken).as("nothing is answered before it is durable")
+          .noneMatch(CompletableFuture::isDone);
+    } finally {
+      storage.open(); // also after a failed assertion: the writer must not stay stuck
     }
 
-    assertThatThrownBy(() -> sequencer.submit(reserve("overflow", "tee", 1, 60_000)))
-        .isInstanceOf(OverloadedException.class);
-
-    storage.open();
-    for (CompletableFuture<Sequencer.Outcome> future : queued) {
+    assertThat(refused).as("refused before %d commands were taken", bound).isNotNull();
+    for (CompletableFuture<Sequencer.Outcome> future : taken) {
       assertThat(future.get(10, TimeUnit.SECONDS).result().accepted()).isTrue();
     }
     assertThat(run(reserve("after", "tee", 1, 60_000)).result().accepted()).isTrue();
+  }
+
+  /**
+   * The pipeline: the writer applies the next batch while the previous one syncs, but its
+   * answers wait. A refusal that only exists because the batch before it took the last unit
+   * must not reach the buyer before that batch is durable.
+   */
+  @Test
+  void aRefusalBehindAStalledBatchWaitsForThatBatch() throws Exception {
+    GatedStorage storage = new GatedStorage(new FaultyStorage(12));
+    start(storage, 100);
+    stock("tee", 1);
+    long handedOff = sequencer.batchesHandedOff();
+    storage.close();
+    CompletableFuture<Sequencer.Outcome> winner;
+    CompletableFuture<Sequencer.Outcome> loser;
+    try {
+      winner = sequencer.submit(reserve("winner", "tee", 1, 60_000));
+      storage.syncsWaiting.acquire(); // the winner's batch is inside its fsync
+      loser = sequencer.submit(reserve("loser", "tee", 1, 60_000));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> sequencer.batchesHandedOff() == handedOff + 2); // the loser's applied
+
+      assertThat(winner).isNotDone();
+      assertThat(loser).as("refused, but only once the winner's batch is durable").isNotDone();
+    } finally {
+      storage.open();
+    }
+
+    Sequencer.Outcome won = winner.get(10, TimeUnit.SECONDS);
+    Sequencer.Outcome lost = loser.get(10, TimeUnit.SECONDS);
+    assertThat(won.result().accepted()).isTrue();
+    assertThat(lost.result().rejection()).isEqualTo(Rejection.INSUFFICIENT_STOCK);
+    assertThat(lost.sequence()).as("the refusal reflects the winner's batch")
+        .isEqualTo(won.sequence());
+  }
+
+  /**
+   * A batch applied behind one whose fsync fails is refused too, though its own events never
+   * reached the journal's write: the engine is ahead of the disk, so nothing may be answered.
+   */
+  @Test
+  void aFailedFsyncAlsoRefusesTheBatchAppliedBehindIt() throws Exception {
+    FaultyStorage disk = new FaultyStorage(13);
+    GatedStorage storage = new GatedStorage(disk);
+    start(storage, 100);
+    stock("tee", 5);
+    long durable = sequencer.durableSequence();
+    long handedOff = sequencer.batchesHandedOff();
+    storage.close();
+    CompletableFuture<Sequencer.Outcome> first;
+    CompletableFuture<Sequencer.Outcome> behind;
+    try {
+      first = sequencer.submit(reserve("first", "tee", 1, 60_000));
+      storage.syncsWaiting.acquire();
+      behind = sequencer.submit(reserve("behind", "tee", 1, 60_000));
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> sequencer.batchesHandedOff() == handedOff + 2);
+      disk.failNextSyncs(1); // the fsync waiting at the gate fails once let through
+    } finally {
+      storage.open();
+    }
+
+    for (CompletableFuture<Sequencer.Outcome> refused : List.of(first, behind)) {
+      assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(WritesUnavailableException.class);
+    }
+    assertThat(sequencer.writable()).isFalse();
+    assertThat(view.sequence()).isEqualTo(durable);
+    assertThat(fatal.get()).isNull();
+    stop();
+    sequencer = null;
+
+    Ledger recovered = Ledger.open(disk, JOURNAL, Limits.DEFAULTS);
+    try {
+      assertThat(recovered.engine().sequence()).isEqualTo(durable);
+      assertThat(recovered.engine().hold("behind")).isNull();
+    } finally {
+      recovered.close();
+    }
   }
 
   @Test

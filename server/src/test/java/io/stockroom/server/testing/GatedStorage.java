@@ -25,8 +25,11 @@ public final class GatedStorage extends InterceptingStorage {
     closed = true;
   }
 
-  /** Lets every waiting and later sync through. */
-  public void open() {
+  /** Lets every waiting and later sync through; does nothing if the gate is open. */
+  public synchronized void open() {
+    if (!closed) {
+      return;
+    }
     closed = false;
     permits.release(Integer.MAX_VALUE);
   }
