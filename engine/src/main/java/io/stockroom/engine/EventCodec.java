@@ -249,11 +249,18 @@ public final class EventCodec {
   }
 
   /**
-   * Decodes events, reusing one String per distinct short string it has seen recently (SKUs,
-   * locations, reasons): replay meets the same few thousand names millions of times, and a fresh
-   * String each time was a third of replay's time and most of its garbage. The cache is a fixed
-   * direct-mapped table, so memory is bounded and a miss only costs a decode. Not thread-safe:
-   * one per replaying thread.
+   * Decodes events, reusing one String per distinct name it has seen (SKUs, locations) and per
+   * recent short text (actors, categories, reasons): replay meets the same few thousand names
+   * millions of times, and a fresh String each time was a third of replay's time and most of its
+   * garbage. Not thread-safe: one per replaying thread.
+   *
+   * <p>Names and texts are kept apart because they repeat differently. A name is canonical: the
+   * first String decoded for it is returned every time after, never evicted (up to {@code
+   * namesMax} names; past that, new names decode uncached). The engine keys its items and levels
+   * by those very instances, so replay's lookups compare references instead of bytes; a
+   * direct-mapped cache shared with reasons (one per purchase order, say) evicted a SKU every few
+   * receipts, and each eviction turned that SKU's lookups back into byte comparisons. Texts keep
+   * the direct-mapped cache: bounded, a miss only costs a decode.
    */
   public static final class Decoder {
 
@@ -263,13 +270,24 @@ public final class EventCodec {
     private final byte[][] keys;
     private final String[] values;
     private final int mask;
+    private final NameTable names;
 
-    /** {@code entries} is rounded up to a power of two; 0 disables the cache. */
+    /** {@code entries} is both the text cache's size and the most names kept. */
     public Decoder(int entries) {
-      int size = entries <= 0 ? 0 : Integer.highestOneBit(Math.max(1, entries - 1)) << 1;
+      this(entries, entries);
+    }
+
+    /**
+     * {@code textEntries} is rounded up to a power of two; 0 disables the text cache. At most
+     * {@code namesMax} names are kept canonical; 0 disables that.
+     */
+    public Decoder(int textEntries, int namesMax) {
+      int size = textEntries <= 0 ? 0
+          : Integer.highestOneBit(Math.max(1, textEntries - 1)) << 1;
       keys = new byte[size][];
       values = new String[size];
       mask = size - 1;
+      names = new NameTable(namesMax);
     }
 
     public Event decode(byte[] bytes) {
@@ -296,7 +314,7 @@ public final class EventCodec {
       long time = in.getLong();
       String actor = string(in); // few distinct callers: cached
       return switch (type) {
-        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, actor, string(in), id(in),
+        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, actor, name(in), id(in),
             string(in));
         case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, actor, change(in),
             in.getInt(), string(in));
@@ -305,8 +323,8 @@ public final class EventCodec {
         case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, actor, change(in));
         case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, actor, change(in),
             change(in), in.getInt(), string(in));
-        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, actor, string(in),
-            string(in), in.getLong());
+        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, actor, name(in),
+            name(in), in.getLong());
         case HOLD_RESERVED -> holdReserved(in, sequence, time, actor);
         case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, actor, id(in), changes(in));
         case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, actor, id(in), changes(in));
@@ -329,7 +347,7 @@ public final class EventCodec {
       int lineCount = count(in);
       HoldLine[] lines = new HoldLine[lineCount];
       for (int i = 0; i < lineCount; i++) {
-        lines[i] = new HoldLine(string(in), string(in), in.getInt());
+        lines[i] = new HoldLine(name(in), name(in), in.getInt());
       }
       return new Event.HoldReserved(sequence, time, actor, holdId, List.of(lines), id(in), id(in),
           in.getLong(), changes(in));
@@ -345,7 +363,7 @@ public final class EventCodec {
     }
 
     private LevelChange change(ByteBuffer in) {
-      return new LevelChange(string(in), string(in), quantities(in), quantities(in), in.getLong());
+      return new LevelChange(name(in), name(in), quantities(in), quantities(in), in.getLong());
     }
 
     private Quantities quantities(ByteBuffer in) {
@@ -368,15 +386,24 @@ public final class EventCodec {
      * (a benchmark with 200,000 customers lost 15 % of replay speed to that).
      */
     private String id(ByteBuffer in) {
-      return string(in, false);
+      return string(in, ID);
     }
 
-    /** A name that repeats (SKU, location, reason, category): cached. */
+    /** A text that repeats (actor, reason, category): cached while it is recent. */
     private String string(ByteBuffer in) {
-      return string(in, true);
+      return string(in, TEXT);
     }
 
-    private String string(ByteBuffer in, boolean cache) {
+    /** A SKU or location: the one canonical String for it. */
+    private String name(ByteBuffer in) {
+      return string(in, NAME);
+    }
+
+    private static final int ID = 0;
+    private static final int TEXT = 1;
+    private static final int NAME = 2;
+
+    private String string(ByteBuffer in, int kind) {
       int length = in.getShort() & 0xffff;
       if (length > in.remaining()) {
         throw new IllegalArgumentException("event string of " + length + " bytes exceeds the "
@@ -388,8 +415,11 @@ public final class EventCodec {
         byte[] array = in.array();
         int offset = in.arrayOffset() + position;
         if (isAscii(array, offset, length)) {
-          return cache ? ascii(array, offset, length)
-              : new String(array, offset, length, StandardCharsets.US_ASCII);
+          return switch (kind) {
+            case NAME -> names.intern(array, offset, length);
+            case TEXT -> ascii(array, offset, length);
+            default -> new String(array, offset, length, StandardCharsets.US_ASCII);
+          };
         }
       }
       try {

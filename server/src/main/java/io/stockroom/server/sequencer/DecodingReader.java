@@ -21,8 +21,13 @@ final class DecodingReader implements AutoCloseable {
   private static final int CHUNK_EVENTS = 2_048;
   /** Chunks in flight: enough to ride out a GC pause on either side, and no more. */
   private static final int CHUNKS_QUEUED = 8;
-  /** Distinct short strings remembered while replaying (SKUs, locations, reasons). */
-  private static final int STRING_CACHE_ENTRIES = 1 << 16;
+  /** Recent short texts remembered while replaying (actors, reasons, categories). */
+  private static final int TEXT_CACHE_ENTRIES = 1 << 16;
+  /**
+   * Names (SKUs, locations) kept canonical while replaying, so the engine's lookups match by
+   * reference: a million covers large catalogues; past it, names still decode, only slower.
+   */
+  private static final int NAMES_MAX = 1 << 20;
 
   /** Events, or the end: {@code count} below the array's length, and why it ended. */
   private record Chunk(Event[] events, int count, Exception failure, boolean last) {}
@@ -58,7 +63,7 @@ final class DecodingReader implements AutoCloseable {
   }
 
   private void run(Journal journal, long fromSequence) {
-    EventCodec.Decoder decoder = new EventCodec.Decoder(STRING_CACHE_ENTRIES);
+    EventCodec.Decoder decoder = new EventCodec.Decoder(TEXT_CACHE_ENTRIES, NAMES_MAX);
     Event[] events = new Event[CHUNK_EVENTS];
     int count = 0;
     Exception failure = null;
