@@ -74,6 +74,9 @@ public final class Engine {
   private String actor = Event.SYSTEM_ACTOR;
   private long holdOrdinal;
   private long levelCount;
+  /** For {@link #replay(Event)}: made at its first use, so engines that never replay pay nothing. */
+  private EventCodec.Decoder eventDecoder;
+  private DecodedEvent decodedEvent;
 
   /** What an idempotency key stands for: the request's digest and the events it produced. */
   record KeyRecord(long fingerprint, long firstSequence, long lastSequence, long recordedAt) {}
@@ -823,128 +826,160 @@ public final class Engine {
   // Replay
 
   /**
-   * Applies an event produced earlier by {@link #apply} (read back from the journal). Applying
-   * every event in order to an empty engine rebuilds the state that produced them. Each event is
-   * checked against the state it lands on; a mismatch means the log is not this engine's history
-   * and throws {@link InvariantViolatedException}.
+   * Applies an event produced earlier by {@link #apply}. Applying every event in order to an
+   * empty engine rebuilds the state that produced them. Each event is checked against the state
+   * it lands on; a mismatch means the log is not this engine's history and throws {@link
+   * InvariantViolatedException}.
+   *
+   * <p>The event is replayed as the journal would give it back, encoded and decoded: there is one
+   * replay, the one recovery runs ({@link #replay(DecodedEvent)}), and every check it makes
+   * applies to events handed in directly too (tests, simulations, replicas).
    */
   public void replay(Event event) {
-    if (event.sequence() != sequence + 1) {
-      throw new InvariantViolatedException("replay expected sequence " + (sequence + 1)
-          + " but got " + event.sequence());
+    if (eventDecoder == null) {
+      eventDecoder = new EventCodec.Decoder(256, 1 << 16);
+      decodedEvent = new DecodedEvent();
     }
-    if (event.time() > now) {
-      now = event.time();
+    byte[] bytes = EventCodec.encode(event);
+    eventDecoder.decodeInto(bytes, 0, bytes.length, decodedEvent);
+    replay(decodedEvent);
+  }
+
+  /**
+   * Applies an event as the journal's decoder read it: what recovery calls for every event after
+   * the snapshot. It reads the event's fields where they lie and keeps only the Strings a hold
+   * or key retains, so two million events leave little garbage behind.
+   */
+  public void replay(DecodedEvent event) {
+    if (event.sequence != sequence + 1) {
+      throw new InvariantViolatedException("replay expected sequence " + (sequence + 1)
+          + " but got " + event.sequence);
+    }
+    if (event.time > now) {
+      now = event.time;
     }
     customersStale = true;
-    switch (event) {
-      case Event.ItemDefined e -> replayItem(e);
-      case Event.StockReceived e -> replayChange(checkShape(e, e.change(), e.quantity(), 0, 0, 0));
-      case Event.StockAdjusted e -> replayChange(checkShape(e, e.change(), ANY, 0, 0, 0));
-      case Event.SafetyStockSet e -> replayChange(checkShape(e, e.change(), 0, 0, 0, ANY));
-      case Event.StockFulfilled e ->
-          replayChange(checkShape(e, e.change(), -e.quantity(), 0, -e.quantity(), 0));
-      case Event.StockRestocked e ->
-          replayChange(checkShape(e, e.change(), e.quantity(), 0, 0, 0));
-      case Event.StockTransferred e -> {
-        if (!e.from().sku().equals(e.to().sku())) {
-          throw new InvariantViolatedException("replay: transfer " + e.sequence() + " from "
-              + e.from().sku() + " to another item, " + e.to().sku());
+    long quantity = event.quantity;
+    switch (event.type) {
+      case EventCodec.ITEM_DEFINED -> replayItem(event);
+      case EventCodec.STOCK_RECEIVED, EventCodec.STOCK_RESTOCKED ->
+          replayChange(event, 0, quantity, 0, 0, 0);
+      case EventCodec.STOCK_ADJUSTED -> replayChange(event, 0, ANY, 0, 0, 0);
+      case EventCodec.SAFETY_STOCK_SET -> replayChange(event, 0, 0, 0, 0, ANY);
+      case EventCodec.STOCK_FULFILLED -> replayChange(event, 0, -quantity, 0, -quantity, 0);
+      case EventCodec.STOCK_TRANSFERRED -> {
+        if (!event.changeSkus[0].equals(event.changeSkus[1])) {
+          throw new InvariantViolatedException("replay: transfer " + event.sequence + " from "
+              + event.changeSkus[0] + " to another item, " + event.changeSkus[1]);
         }
-        replayChange(checkShape(e, e.from(), -e.quantity(), 0, 0, 0));
-        replayChange(checkShape(e, e.to(), e.quantity(), 0, 0, 0));
+        replayChange(event, 0, -quantity, 0, 0, 0);
+        replayChange(event, 1, quantity, 0, 0, 0);
       }
-      case Event.ShortageDetected e -> replayShortage(e);
-      case Event.HoldReserved e -> replayReserved(e);
-      case Event.HoldConfirmed e -> replayResolved(e, e.holdId(), e.changes(), HoldState.CONFIRMED);
-      case Event.HoldReleased e -> replayResolved(e, e.holdId(), e.changes(), HoldState.RELEASED);
-      case Event.HoldExpired e -> replayResolved(e, e.holdId(), e.changes(), HoldState.EXPIRED);
-      case Event.HoldExtended e -> replayExtended(e);
-      case Event.HoldFulfilled e -> replayFulfilled(e);
-      case Event.RequestRecorded e -> remember(e.key(), new KeyRecord(e.fingerprint(),
-          e.firstSequence(), e.sequence() - 1, e.time()));
+      case EventCodec.SHORTAGE_DETECTED -> replayShortage(event);
+      case EventCodec.HOLD_RESERVED -> replayReserved(event);
+      case EventCodec.HOLD_CONFIRMED -> replayResolved(event, HoldState.CONFIRMED);
+      case EventCodec.HOLD_RELEASED -> replayResolved(event, HoldState.RELEASED);
+      case EventCodec.HOLD_EXPIRED -> replayResolved(event, HoldState.EXPIRED);
+      case EventCodec.HOLD_EXTENDED -> replayExtended(event);
+      case EventCodec.HOLD_FULFILLED -> replayFulfilled(event);
+      case EventCodec.REQUEST_RECORDED -> remember(event.key, new KeyRecord(event.fingerprint,
+          event.firstSequence, event.sequence - 1, event.time));
+      default -> throw new InvariantViolatedException("replay: event " + event.sequence
+          + " is of no known type (" + event.typeName() + ")");
     }
-    sequence = event.sequence();
+    sequence = event.sequence;
   }
 
-  private void replayItem(Event.ItemDefined e) {
-    Item item = items.get(e.sku());
+  private void replayItem(DecodedEvent e) {
+    Item item = items.get(e.sku);
     if (item == null) {
-      items.put(e.sku(), new Item(e.sku(), e.name(), e.category()));
+      items.put(e.sku, new Item(e.sku, e.name, e.category));
     } else {
-      item.name = e.name();
-      item.category = e.category();
+      item.name = e.name;
+      item.category = e.category;
     }
   }
 
-  private StockLevel replayChange(LevelChange change) {
-    Item item = items.get(change.sku());
+  /** Checks change {@code index} moved what its kind says, then applies it to its level. */
+  private StockLevel replayChange(DecodedEvent e, int index, long onHand, long reserved,
+      long committed, long safety) {
+    checkShape(e, index, onHand, reserved, committed, safety);
+    String sku = e.changeSkus[index];
+    Item item = items.get(sku);
     if (item == null) {
-      throw new InvariantViolatedException("replay: change to unknown item " + change.sku());
+      throw new InvariantViolatedException("replay: change to unknown item " + sku);
     }
-    StockLevel level = item.level(change.location());
+    StockLevel level = item.level(e.changeLocations[index]);
     if (level == null) {
-      level = addLevel(item, change.location());
+      level = addLevel(item, e.changeLocations[index]);
     }
-    return replayOnto(level, change);
+    return replayOnto(level, e, index);
   }
 
-  /** Applies a change to the level it names, after checking the level is where it says. */
-  private StockLevel replayOnto(StockLevel level, LevelChange change) {
-    if (!level.holds(change.before()) || level.version + 1 != change.version()) {
-      throw new InvariantViolatedException("replay: " + change.sku() + "@" + change.location()
-          + " is " + level.quantities() + " v" + level.version + " but the event expects "
-          + change.before() + " before v" + change.version());
+  /** Applies change {@code index} to the level it names, after checking the level is where it says. */
+  private StockLevel replayOnto(StockLevel level, DecodedEvent e, int index) {
+    int[] q = e.quantities;
+    int at = index * DecodedEvent.QUANTITIES;
+    long version = e.versions[index];
+    if (level.onHand != q[at] || level.reserved != q[at + 1] || level.committed != q[at + 2]
+        || level.safetyStock != q[at + 3] || level.version + 1 != version) {
+      throw new InvariantViolatedException("replay: " + e.changeSkus[index] + "@"
+          + e.changeLocations[index] + " is " + level.quantities() + " v" + level.version
+          + " but the event expects " + e.beforeQuantities(index) + " before v" + version);
     }
-    level.set(change.after());
-    level.version = change.version();
-    checkRange(change.sku(), level);
+    level.onHand = q[at + 4];
+    level.reserved = q[at + 5];
+    level.committed = q[at + 6];
+    level.safetyStock = q[at + 7];
+    level.version = version;
+    checkRange(e.changeSkus[index], level);
     return level;
   }
 
-  private void replayShortage(Event.ShortageDetected e) {
-    Item item = items.get(e.sku());
-    StockLevel level = item == null ? null : item.level(e.location());
-    if (level == null || level.available() != e.available()) {
-      throw new InvariantViolatedException("replay: shortage at " + e.sku() + "@" + e.location()
+  private void replayShortage(DecodedEvent e) {
+    Item item = items.get(e.sku);
+    StockLevel level = item == null ? null : item.level(e.location);
+    if (level == null || level.available() != e.available) {
+      throw new InvariantViolatedException("replay: shortage at " + e.sku + "@" + e.location
           + " does not match the level's available quantity");
     }
   }
 
-  private void replayReserved(Event.HoldReserved e) {
-    if (e.changes().size() != e.lines().size()) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " has "
-          + e.lines().size() + " lines but the event changes " + e.changes().size() + " levels");
+  private void replayReserved(DecodedEvent e) {
+    int count = e.changeCount;
+    if (count != e.lineCount) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " has "
+          + e.lineCount + " lines but the event changes " + count + " levels");
     }
-    StockLevel[] levels = new StockLevel[e.changes().size()];
-    for (int i = 0; i < levels.length; i++) {
-      LevelChange change = e.changes().get(i);
-      HoldLine line = e.lines().get(i);
-      if (!change.sku().equals(line.sku()) || !change.location().equals(line.location())) {
-        throw new InvariantViolatedException("replay: hold " + e.holdId() + " line " + i
-            + " is " + line.sku() + "@" + line.location() + " but the event changes "
-            + change.sku() + "@" + change.location());
+    StockLevel[] levels = new StockLevel[count];
+    HoldLine[] lines = new HoldLine[count];
+    for (int i = 0; i < count; i++) {
+      String sku = e.lineSkus[i];
+      if (!e.changeSkus[i].equals(sku) || !e.changeLocations[i].equals(e.lineLocations[i])) {
+        throw new InvariantViolatedException("replay: hold " + e.holdId + " line " + i
+            + " is " + sku + "@" + e.lineLocations[i] + " but the event changes "
+            + e.changeSkus[i] + "@" + e.changeLocations[i]);
       }
-      checkShape(e, change, 0, line.quantity(), 0, 0);
-      levels[i] = replayChange(change);
+      int quantity = e.lineQuantities[i];
+      levels[i] = replayChange(e, i, 0, quantity, 0, 0);
+      lines[i] = new HoldLine(sku, levels[i].location, quantity);
     }
-    Hold hold = new Hold(e.holdId(), e.lines(), levels, e.customer(), e.reference(),
-        ++holdOrdinal, e.expiresAt());
+    Hold hold = new Hold(e.holdId, List.of(lines), levels, e.customer, e.reference,
+        ++holdOrdinal, e.expiresAt);
     // One lookup, not two: a duplicate is fatal anyway, so the levels changed above don't matter.
     if (holds.putIfAbsent(hold.id, hold) != null) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " reserved twice");
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " reserved twice");
     }
     expiries.add(hold);
   }
 
-  private void replayResolved(Event event, String holdId, List<LevelChange> changes,
-      HoldState state) {
-    Hold hold = holds.get(holdId);
+  private void replayResolved(DecodedEvent e, HoldState state) {
+    Hold hold = holds.get(e.holdId);
     if (hold == null || hold.state != HoldState.ACTIVE) {
-      throw new InvariantViolatedException("replay: hold " + holdId + " is not active for "
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " is not active for "
           + state);
     }
-    replayHoldChanges(event, hold, changes, state);
+    replayHoldChanges(e, hold, state);
     resolve(hold, state);
   }
 
@@ -956,77 +991,74 @@ public final class Engine {
    * the hold's line exactly and move exactly the line's units the way {@code state} does, so
    * a log that does not match this state fails here.
    */
-  private void replayHoldChanges(Event event, Hold hold, List<LevelChange> changes,
-      HoldState state) {
-    if (changes.size() != hold.levels.length) {
+  private void replayHoldChanges(DecodedEvent e, Hold hold, HoldState state) {
+    if (e.changeCount != hold.levels.length) {
       throw new InvariantViolatedException("replay: hold " + hold.id + " has "
-          + hold.levels.length + " lines but the event changes " + changes.size() + " levels");
+          + hold.levels.length + " lines but the event changes " + e.changeCount + " levels");
     }
-    for (int i = 0; i < changes.size(); i++) {
-      LevelChange change = changes.get(i);
+    for (int i = 0; i < e.changeCount; i++) {
       StockLevel level = hold.levels[i];
-      if (!change.sku().equals(hold.lines.get(i).sku())
-          || !change.location().equals(level.location)) {
+      HoldLine line = hold.lines.get(i);
+      if (!e.changeSkus[i].equals(line.sku()) || !e.changeLocations[i].equals(level.location)) {
         throw new InvariantViolatedException("replay: hold " + hold.id + " line " + i + " is "
-            + hold.lines.get(i).sku() + "@" + level.location + " but the event changes "
-            + change.sku() + "@" + change.location());
+            + line.sku() + "@" + level.location + " but the event changes "
+            + e.changeSkus[i] + "@" + e.changeLocations[i]);
       }
-      int quantity = hold.lines.get(i).quantity();
+      long quantity = line.quantity();
       switch (state) {
-        case CONFIRMED -> checkShape(event, change, 0, -quantity, quantity, 0);
-        case RELEASED, EXPIRED -> checkShape(event, change, 0, -quantity, 0, 0);
-        case FULFILLED -> checkShape(event, change, -quantity, 0, -quantity, 0);
+        case CONFIRMED -> checkShape(e, i, 0, -quantity, quantity, 0);
+        case RELEASED, EXPIRED -> checkShape(e, i, 0, -quantity, 0, 0);
+        case FULFILLED -> checkShape(e, i, -quantity, 0, -quantity, 0);
         case ACTIVE -> throw new IllegalArgumentException("a hold does not resolve to ACTIVE");
       }
-      replayOnto(level, change);
+      replayOnto(level, e, i);
     }
   }
 
-  /** A field an event may set to any value (a count sets on hand, safety stock is set). */
-  private static final int ANY = Integer.MIN_VALUE;
+  /**
+   * A field an event may set to any value (a count sets on hand, safety stock is set). A long
+   * no int difference can equal, so no event's own numbers can make a delta mean "any".
+   */
+  private static final long ANY = Long.MIN_VALUE;
 
   /**
-   * An event moves exactly the units it says, and only in the fields its kind moves: each
-   * {@code on hand}, {@code reserved}, {@code committed} and {@code safety} is the change's
-   * required after-minus-before ({@link #ANY} where the kind sets the field). A checksum-valid
-   * forgery that shifts units elsewhere while keeping the totals fails here, not silently.
+   * An event moves exactly the units it says, and only in the fields its kind moves: change
+   * {@code index}'s {@code on hand}, {@code reserved}, {@code committed} and {@code safety} each
+   * move by the required after-minus-before ({@link #ANY} where the kind sets the field). A
+   * checksum-valid forgery that shifts units elsewhere while keeping the totals fails here, not
+   * silently.
    */
-  private static LevelChange checkShape(Event event, LevelChange change, int onHand,
-      int reserved, int committed, int safety) {
-    Quantities before = change.before();
-    Quantities after = change.after();
-    if (moved(before.onHand(), after.onHand(), onHand)
-        && moved(before.reserved(), after.reserved(), reserved)
-        && moved(before.committed(), after.committed(), committed)
-        && moved(before.safetyStock(), after.safetyStock(), safety)) {
-      return change;
+  private static void checkShape(DecodedEvent e, int index, long onHand, long reserved,
+      long committed, long safety) {
+    if (moved(e, index, 0, onHand) && moved(e, index, 1, reserved)
+        && moved(e, index, 2, committed) && moved(e, index, 3, safety)) {
+      return;
     }
-    throw new InvariantViolatedException("replay: event " + event.sequence() + " ("
-        + event.getClass().getSimpleName() + ") changes " + change.sku() + "@"
-        + change.location() + " from " + before + " to " + after
+    throw new InvariantViolatedException("replay: event " + e.sequence + " ("
+        + e.typeName() + ") changes " + e.changeSkus[index] + "@" + e.changeLocations[index]
+        + " from " + e.beforeQuantities(index) + " to " + e.afterQuantities(index)
         + ", not by what it says it moved");
   }
 
-  private static boolean moved(int before, int after, int delta) {
-    return delta == ANY || (long) after - before == delta;
+  private static boolean moved(DecodedEvent e, int index, int field, long delta) {
+    return delta == ANY || (long) e.after(index, field) - e.before(index, field) == delta;
   }
 
-
-  private void replayExtended(Event.HoldExtended e) {
-    Hold hold = holds.get(e.holdId());
+  private void replayExtended(DecodedEvent e) {
+    Hold hold = holds.get(e.holdId);
     if (hold == null || hold.state != HoldState.ACTIVE) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not active");
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " is not active");
     }
-    hold.expiresAt = e.expiresAt();
+    hold.expiresAt = e.expiresAt;
     expiries.reorder(hold);
   }
 
-  private void replayFulfilled(Event.HoldFulfilled e) {
-    Hold hold = holds.get(e.holdId());
+  private void replayFulfilled(DecodedEvent e) {
+    Hold hold = holds.get(e.holdId);
     if (hold == null || hold.state != HoldState.CONFIRMED) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not confirmed");
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " is not confirmed");
     }
-    replayHoldChanges(e, hold, e.changes(), HoldState.FULFILLED);
+    replayHoldChanges(e, hold, HoldState.FULFILLED);
     hold.state = HoldState.FULFILLED;
   }
 

@@ -23,21 +23,31 @@ import java.util.List;
  */
 public final class EventCodec {
 
-  private static final byte ITEM_DEFINED = 1;
-  private static final byte STOCK_RECEIVED = 2;
-  private static final byte STOCK_ADJUSTED = 3;
-  private static final byte SAFETY_STOCK_SET = 4;
-  private static final byte STOCK_TRANSFERRED = 5;
-  private static final byte SHORTAGE_DETECTED = 6;
-  private static final byte HOLD_RESERVED = 7;
-  private static final byte HOLD_CONFIRMED = 8;
-  private static final byte HOLD_RELEASED = 9;
-  private static final byte HOLD_EXPIRED = 10;
-  private static final byte HOLD_EXTENDED = 11;
-  private static final byte HOLD_FULFILLED = 12;
-  private static final byte STOCK_FULFILLED = 13;
-  private static final byte STOCK_RESTOCKED = 14;
-  private static final byte REQUEST_RECORDED = 15;
+  static final byte ITEM_DEFINED = 1;
+  static final byte STOCK_RECEIVED = 2;
+  static final byte STOCK_ADJUSTED = 3;
+  static final byte SAFETY_STOCK_SET = 4;
+  static final byte STOCK_TRANSFERRED = 5;
+  static final byte SHORTAGE_DETECTED = 6;
+  static final byte HOLD_RESERVED = 7;
+  static final byte HOLD_CONFIRMED = 8;
+  static final byte HOLD_RELEASED = 9;
+  static final byte HOLD_EXPIRED = 10;
+  static final byte HOLD_EXTENDED = 11;
+  static final byte HOLD_FULFILLED = 12;
+  static final byte STOCK_FULFILLED = 13;
+  static final byte STOCK_RESTOCKED = 14;
+  static final byte REQUEST_RECORDED = 15;
+
+  private static final String[] TYPE_NAMES = {null, "ItemDefined", "StockReceived",
+      "StockAdjusted", "SafetyStockSet", "StockTransferred", "ShortageDetected", "HoldReserved",
+      "HoldConfirmed", "HoldReleased", "HoldExpired", "HoldExtended", "HoldFulfilled",
+      "StockFulfilled", "StockRestocked", "RequestRecorded"};
+
+  /** The simple name of the {@link Event} record of a type code, for messages. */
+  static String typeName(byte type) {
+    return type > 0 && type < TYPE_NAMES.length ? TYPE_NAMES[type] : "type " + type;
+  }
 
   /** No string the engine accepts comes near this; it bounds a decoder reading garbage. */
   private static final int STRING_BYTES_MAX = 65_535;
@@ -271,6 +281,9 @@ public final class EventCodec {
     private final String[] values;
     private final int mask;
     private final NameTable names;
+    /** The reused view {@link #decodeInto(byte[], int, int, DecodedEvent)} reads through. */
+    private ByteBuffer view;
+    private byte[] viewArray;
 
     /** {@code entries} is both the text cache's size and the most names kept. */
     public Decoder(int entries) {
@@ -294,80 +307,131 @@ public final class EventCodec {
       return decode(ByteBuffer.wrap(bytes));
     }
 
+    /** Decodes one event that fills the buffer from its position to its limit exactly. */
+    public Event decode(ByteBuffer in) {
+      DecodedEvent event = new DecodedEvent(); // not reused: the uncached decoder is shared
+      decodeInto(in, event);
+      return event.toEvent();
+    }
 
-      public Event decode(ByteBuffer in) {
+    /**
+     * Decodes the event in {@code length} bytes of {@code array} from {@code offset} into {@code
+     * out}, allocating nothing but the Strings it cannot share (the decoder's one view of the
+     * array is reused).
+     *
+     * @throws IllegalArgumentException when the bytes are not exactly one valid event
+     */
+    public void decodeInto(byte[] array, int offset, int length, DecodedEvent out) {
+      if (array != viewArray) {
+        view = ByteBuffer.wrap(array);
+        viewArray = array;
+      }
+      view.limit(offset + length).position(offset);
+      decodeInto(view, out);
+    }
+
+    private void decodeInto(ByteBuffer in, DecodedEvent out) {
       try {
-        Event event = decodeFields(in);
+        decodeFields(in, out);
         if (in.hasRemaining()) {
-          throw new IllegalArgumentException("event " + event.sequence() + " has "
+          throw new IllegalArgumentException("event " + out.sequence + " has "
               + in.remaining() + " trailing bytes");
         }
-        return event;
       } catch (BufferUnderflowException e) {
         throw new IllegalArgumentException("event bytes end too early", e);
       }
     }
 
-    private Event decodeFields(ByteBuffer in) {
+    /** Reads the fields in the order {@link EventCodec#encode(Event, ByteBuffer)} writes them. */
+    private void decodeFields(ByteBuffer in, DecodedEvent out) {
       byte type = in.get();
-      long sequence = in.getLong();
-      long time = in.getLong();
-      String actor = string(in); // few distinct callers: cached
-      return switch (type) {
-        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, actor, name(in), id(in),
-            string(in));
-        case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, actor, change(in),
-            in.getInt(), string(in));
-        case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, actor, change(in),
-            string(in));
-        case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, actor, change(in));
-        case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, actor, change(in),
-            change(in), in.getInt(), string(in));
-        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, actor, name(in),
-            name(in), in.getLong());
-        case HOLD_RESERVED -> holdReserved(in, sequence, time, actor);
-        case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, actor, id(in), changes(in));
-        case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, actor, id(in), changes(in));
-        case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, actor, id(in), changes(in));
-        case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, actor, id(in), changes(in));
-        case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, actor, id(in), in.getLong());
-        case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, actor, change(in),
-            in.getInt(), string(in));
-        case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, actor, change(in),
-            in.getInt(), string(in));
-        case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, actor, id(in),
-            in.getLong(), in.getLong());
+      out.type = type;
+      out.sequence = in.getLong();
+      out.time = in.getLong();
+      out.actor = string(in); // few distinct callers: cached
+      out.lineCount = 0;
+      out.changeCount = 0;
+      switch (type) {
+        case ITEM_DEFINED -> {
+          out.sku = name(in);
+          out.name = id(in);
+          out.category = string(in);
+        }
+        case STOCK_RECEIVED, STOCK_FULFILLED, STOCK_RESTOCKED -> {
+          changes(in, out, 1);
+          out.quantity = in.getInt();
+          out.reason = string(in);
+        }
+        case STOCK_ADJUSTED -> {
+          changes(in, out, 1);
+          out.reason = string(in);
+        }
+        case SAFETY_STOCK_SET -> changes(in, out, 1);
+        case STOCK_TRANSFERRED -> {
+          changes(in, out, 2);
+          out.quantity = in.getInt();
+          out.reason = string(in);
+        }
+        case SHORTAGE_DETECTED -> {
+          out.sku = name(in);
+          out.location = name(in);
+          out.available = in.getLong();
+        }
+        case HOLD_RESERVED -> holdReserved(in, out);
+        case HOLD_CONFIRMED, HOLD_RELEASED, HOLD_EXPIRED, HOLD_FULFILLED -> {
+          out.holdId = hashed(id(in));
+          changes(in, out, count(in));
+        }
+        case HOLD_EXTENDED -> {
+          out.holdId = hashed(id(in));
+          out.expiresAt = in.getLong();
+        }
+        case REQUEST_RECORDED -> {
+          out.key = hashed(id(in));
+          out.fingerprint = in.getLong();
+          out.firstSequence = in.getLong();
+        }
         default -> throw new IllegalArgumentException("unknown event type " + type
-            + " at sequence " + sequence);
-      };
+            + " at sequence " + out.sequence);
+      }
     }
 
-    private Event holdReserved(ByteBuffer in, long sequence, long time, String actor) {
-      String holdId = id(in);
+    private void holdReserved(ByteBuffer in, DecodedEvent out) {
+      out.holdId = hashed(id(in));
       int lineCount = count(in);
-      HoldLine[] lines = new HoldLine[lineCount];
+      out.lines(lineCount);
       for (int i = 0; i < lineCount; i++) {
-        lines[i] = new HoldLine(name(in), name(in), in.getInt());
+        out.lineSkus[i] = name(in);
+        out.lineLocations[i] = name(in);
+        out.lineQuantities[i] = in.getInt();
       }
-      return new Event.HoldReserved(sequence, time, actor, holdId, List.of(lines), id(in), id(in),
-          in.getLong(), changes(in));
+      out.customer = id(in);
+      out.reference = id(in);
+      out.expiresAt = in.getLong();
+      changes(in, out, count(in));
     }
 
-    private List<LevelChange> changes(ByteBuffer in) {
-      int count = count(in);
-      LevelChange[] changes = new LevelChange[count];
+    /**
+     * An id the engine looks up by: its hash is computed here, where a decoding thread has time
+     * to spare, and cached in the String for the replaying thread.
+     */
+    private static String hashed(String id) {
+      id.hashCode();
+      return id;
+    }
+
+    private void changes(ByteBuffer in, DecodedEvent out, int count) {
+      out.changes(count);
+      int[] quantities = out.quantities;
       for (int i = 0; i < count; i++) {
-        changes[i] = change(in);
+        out.changeSkus[i] = name(in);
+        out.changeLocations[i] = name(in);
+        int at = i * DecodedEvent.QUANTITIES;
+        for (int q = 0; q < DecodedEvent.QUANTITIES; q++) {
+          quantities[at + q] = in.getInt();
+        }
+        out.versions[i] = in.getLong();
       }
-      return List.of(changes);
-    }
-
-    private LevelChange change(ByteBuffer in) {
-      return new LevelChange(name(in), name(in), quantities(in), quantities(in), in.getLong());
-    }
-
-    private Quantities quantities(ByteBuffer in) {
-      return new Quantities(in.getInt(), in.getInt(), in.getInt(), in.getInt());
     }
 
     private int count(ByteBuffer in) {
@@ -411,6 +475,9 @@ public final class EventCodec {
       }
       int position = in.position();
       in.position(position + length);
+      if (length == 0) {
+        return ""; // half the holds have no reference: one shared empty String, not one each
+      }
       if (in.hasArray()) {
         byte[] array = in.array();
         int offset = in.arrayOffset() + position;

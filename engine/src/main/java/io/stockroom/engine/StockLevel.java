@@ -25,18 +25,4 @@ final class StockLevel {
   Quantities quantities() {
     return new Quantities(onHand, reserved, committed, safetyStock);
   }
-
-  boolean holds(Quantities quantities) {
-    return onHand == quantities.onHand()
-        && reserved == quantities.reserved()
-        && committed == quantities.committed()
-        && safetyStock == quantities.safetyStock();
-  }
-
-  void set(Quantities quantities) {
-    onHand = quantities.onHand();
-    reserved = quantities.reserved();
-    committed = quantities.committed();
-    safetyStock = quantities.safetyStock();
-  }
 }

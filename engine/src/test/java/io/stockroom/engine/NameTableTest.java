@@ -55,8 +55,8 @@ class NameTableTest {
   /** Against a HashMap, through many growths, with names that share prefixes and hashes. */
   @Test
   void agreesWithAMapOverManyRandomNames() {
-    long seed = System.nanoTime();
-    System.out.println("NameTableTest seed=" + seed);
+    long seed = Long.getLong("nametable.seed", System.nanoTime());
+    System.out.println("NameTableTest seed=" + seed + " (rerun with -Dnametable.seed=" + seed + ")");
     SplittableRandom random = new SplittableRandom(seed);
     int namesMax = 5_000;
     NameTable table = new NameTable(namesMax);
