@@ -39,7 +39,7 @@ public final class Engine {
   private final Limits limits;
   private final Validation validation;
   private final HashMap<String, Item> items = new HashMap<>();
-  private final HashMap<String, Hold> holds = new HashMap<>();
+  private final HoldIndex holds = new HoldIndex();
   private final ExpiryQueue expiries = new ExpiryQueue();
   /** Resolved holds in resolution order; the oldest are forgotten past the retention limit. */
   private final ArrayDeque<Hold> resolved = new ArrayDeque<>();
@@ -486,7 +486,7 @@ public final class Engine {
     long expiresAt = now + command.timeoutMillis();
     Hold hold = new Hold(command.holdId(), kept, levels, customer, reference, ++holdOrdinal,
         expiresAt);
-    holds.put(hold.id, hold);
+    holds.putIfAbsent(hold); // absent: checked above
     expiries.add(hold);
     countCustomer(hold, 1);
     out.add(new Event.HoldReserved(++sequence, now, actor, hold.id, kept, customer, reference,
@@ -638,7 +638,7 @@ public final class Engine {
     // replay forgets the same ones).
     while (resolved.size() > limits.holdsResolvedRetainedMax()) {
       Hold forgotten = resolved.removeFirst();
-      if (holds.remove(forgotten.id) != forgotten) {
+      if (!holds.remove(forgotten)) {
         throw new InvariantViolatedException("retained hold " + forgotten.id + " was not indexed");
       }
     }
@@ -967,7 +967,7 @@ public final class Engine {
     Hold hold = new Hold(e.holdId, List.of(lines), levels, e.customer, e.reference,
         ++holdOrdinal, e.expiresAt);
     // One lookup, not two: a duplicate is fatal anyway, so the levels changed above don't matter.
-    if (holds.putIfAbsent(hold.id, hold) != null) {
+    if (holds.putIfAbsent(hold) != null) {
       throw new InvariantViolatedException("replay: hold " + e.holdId + " reserved twice");
     }
     expiries.add(hold);
@@ -1104,7 +1104,7 @@ public final class Engine {
     for (Hold hold : resolved) {
       visitor.accept(hold.view());
     }
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       if (hold.state == HoldState.ACTIVE) {
         visitor.accept(hold.view());
       }
@@ -1133,7 +1133,7 @@ public final class Engine {
     }
     HashMap<StockLevel, Long> reservedByLevel = new HashMap<>();
     int active = 0;
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       if (hold.state == HoldState.ACTIVE) {
         active++;
         if (hold.queueIndex < 0) {
@@ -1153,7 +1153,7 @@ public final class Engine {
     }
     expiries.check();
     HashMap<String, Long> holdsByCustomer = new HashMap<>();
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       if (hold.state == HoldState.ACTIVE && !hold.customer.isEmpty()) {
         holdsByCustomer.merge(hold.customer, 1L, Long::sum);
       }
@@ -1203,7 +1203,7 @@ public final class Engine {
         sum += Digest.mix(Digest.combine(h, level.version));
       }
     }
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       long h = Digest.of(hold.id, hold.customer, hold.reference);
       h = Digest.combine(h, hold.ordinal);
       h = Digest.combine(h, hold.expiresAt);
@@ -1230,7 +1230,7 @@ public final class Engine {
 
   /** Writes the whole state as compact bytes; {@link #fromSnapshot} reads them back. */
   public byte[] snapshot() {
-    return EngineSnapshot.write(this, items.values(), holds.values(), resolved, keys, sequence,
+    return EngineSnapshot.write(this, items.values(), holds, resolved, keys, sequence,
         now, holdOrdinal);
   }
 
@@ -1279,7 +1279,7 @@ public final class Engine {
   }
 
   void restoreHold(Hold hold) {
-    if (holds.put(hold.id, hold) != null) {
+    if (holds.putIfAbsent(hold) != null) {
       throw new IllegalArgumentException("snapshot lists hold " + hold.id + " twice");
     }
     if (hold.state == HoldState.ACTIVE) {

@@ -41,7 +41,7 @@ final class EngineSnapshot {
 
   private EngineSnapshot() {}
 
-  static byte[] write(Engine engine, Collection<Item> items, Collection<Hold> holds,
+  static byte[] write(Engine engine, Collection<Item> items, Iterable<Hold> holds,
       Collection<Hold> resolved, Map<String, Engine.KeyRecord> keys, long sequence, long now,
       long holdOrdinal) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + items.size() * 64);
@@ -66,7 +66,7 @@ final class EngineSnapshot {
           out.writeLong(level.version);
         }
       }
-      List<Hold> active = new ArrayList<>(holds.size() - resolved.size());
+      List<Hold> active = new ArrayList<>();
       for (Hold hold : holds) {
         if (hold.state == HoldState.ACTIVE) {
           active.add(hold);

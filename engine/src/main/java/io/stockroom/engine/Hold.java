@@ -8,6 +8,8 @@ import java.util.List;
  */
 final class Hold {
   final String id;
+  /** {@code id.hashCode()}, kept so {@link HoldIndex} can forget a hold without reading its id. */
+  final int idHash;
   final List<HoldLine> lines;
   final StockLevel[] levels;
   final String customer;
@@ -22,6 +24,7 @@ final class Hold {
   Hold(String id, List<HoldLine> lines, StockLevel[] levels, String customer, String reference,
       long ordinal, long expiresAt) {
     this.id = id;
+    this.idHash = id.hashCode();
     this.lines = lines;
     this.levels = levels;
     this.customer = customer;
