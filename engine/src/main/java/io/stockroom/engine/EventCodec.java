@@ -481,7 +481,7 @@ public final class EventCodec {
       if (in.hasArray()) {
         byte[] array = in.array();
         int offset = in.arrayOffset() + position;
-        if (isAscii(array, offset, length)) {
+        if (AsciiBytes.isAscii(array, offset, length)) {
           return switch (kind) {
             case NAME -> names.intern(array, offset, length);
             case TEXT -> ascii(array, offset, length);
@@ -501,28 +501,15 @@ public final class EventCodec {
       if (keys.length == 0 || length > CACHED_LENGTH_MAX) {
         return new String(array, offset, length, StandardCharsets.US_ASCII);
       }
-      int hash = length;
-      for (int i = offset; i < offset + length; i++) {
-        hash = hash * 31 + array[i];
-      }
-      int slot = (hash ^ (hash >>> 16)) & mask;
+      int slot = AsciiBytes.hash(array, offset, length) & mask;
       byte[] key = keys[slot];
-      if (key != null && Arrays.equals(key, 0, key.length, array, offset, offset + length)) {
+      if (key != null && AsciiBytes.equals(key, array, offset, length)) {
         return values[slot];
       }
       String value = new String(array, offset, length, StandardCharsets.US_ASCII);
       keys[slot] = Arrays.copyOfRange(array, offset, offset + length);
       values[slot] = value;
       return value;
-    }
-
-    private boolean isAscii(byte[] bytes, int offset, int length) {
-      for (int i = offset; i < offset + length; i++) {
-        if (bytes[i] < 0) {
-          return false;
-        }
-      }
-      return true;
     }
 
   }

@@ -36,12 +36,11 @@ final class NameTable {
 
   /** The canonical String of these ASCII bytes. */
   String intern(byte[] bytes, int offset, int length) {
-    int hash = hash(bytes, offset, length);
+    int hash = AsciiBytes.hash(bytes, offset, length);
     int mask = keys.length - 1;
     int slot = hash & mask;
     for (byte[] key = keys[slot]; key != null; key = keys[slot]) {
-      if (hashes[slot] == hash
-          && Arrays.equals(key, 0, key.length, bytes, offset, offset + length)) {
+      if (hashes[slot] == hash && AsciiBytes.equals(key, bytes, offset, length)) {
         return values[slot];
       }
       slot = (slot + 1) & mask;
@@ -57,15 +56,6 @@ final class NameTable {
       }
     }
     return value;
-  }
-
-  /** String's own hash of Latin-1 text, with its bits spread over the low ones the mask keeps. */
-  private static int hash(byte[] bytes, int offset, int length) {
-    int h = 0;
-    for (int i = offset; i < offset + length; i++) {
-      h = 31 * h + (bytes[i] & 0xff);
-    }
-    return h ^ (h >>> 16);
   }
 
   private void grow() {
