@@ -443,7 +443,6 @@ public final class Engine {
       return limited;
     }
     StockLevel[] levels = new StockLevel[count];
-    Item[] lineItems = new Item[count];
     List<Shortage> shortages = null;
     for (int i = 0; i < count; i++) {
       HoldLine line = lines.get(i);
@@ -451,7 +450,6 @@ public final class Engine {
       if (item == null) {
         return unknownItem(line.sku());
       }
-      lineItems[i] = item;
       StockLevel level = item.level(line.location());
       levels[i] = level;
       long available = level == null ? 0 : level.available();
@@ -474,18 +472,17 @@ public final class Engine {
       level.reserved += quantity;
       changes[i] = changed(lines.get(i).sku(), level, before, 0, quantity, 0, 0);
     }
-    // Keep lines built from the engine's own strings, not the request's copies: a retained hold
-    // then costs no extra String objects.
-    HoldLine[] canonical = new HoldLine[count];
+    int[] quantities = new int[count];
     for (int i = 0; i < count; i++) {
-      canonical[i] = new HoldLine(lineItems[i].sku, levels[i].location, lines.get(i).quantity());
+      quantities[i] = lines.get(i).quantity();
     }
-    List<HoldLine> kept = List.of(canonical);
     String customer = Validation.orEmpty(command.customer());
     String reference = Validation.orEmpty(command.reference());
     long expiresAt = now + command.timeoutMillis();
-    Hold hold = new Hold(command.holdId(), kept, levels, customer, reference, ++holdOrdinal,
-        expiresAt);
+    Hold hold = new Hold(command.holdId(), levels, quantities, customer, reference,
+        ++holdOrdinal, expiresAt);
+    // The event names the engine's own SKU and location strings, not the request's copies.
+    List<HoldLine> kept = hold.lines();
     holds.putIfAbsent(hold); // absent: checked above
     expiries.add(hold);
     countCustomer(hold, 1);
@@ -502,11 +499,11 @@ public final class Engine {
     LevelChange[] changes = new LevelChange[hold.levels.length];
     for (int i = 0; i < changes.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       Quantities before = level.quantities();
       level.reserved -= quantity;
       level.committed += quantity;
-      changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, quantity, 0);
+      changes[i] = changed(level.sku, level, before, 0, -quantity, quantity, 0);
     }
     resolve(hold, HoldState.CONFIRMED);
     out.add(new Event.HoldConfirmed(++sequence, now, actor, hold.id, List.of(changes)));
@@ -551,21 +548,21 @@ public final class Engine {
     }
     for (int i = 0; i < hold.levels.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       if (level.committed < quantity || level.onHand < quantity) {
         return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship hold " + hold.id
-            + ": " + hold.lines.get(i).sku() + "@" + level.location + " has " + level.committed
+            + ": " + level.sku + "@" + level.location + " has " + level.committed
             + " committed and " + level.onHand + " on hand for a line of " + quantity);
       }
     }
     LevelChange[] changes = new LevelChange[hold.levels.length];
     for (int i = 0; i < changes.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       Quantities before = level.quantities();
       level.onHand -= quantity;
       level.committed -= quantity;
-      changes[i] = changed(hold.lines.get(i).sku(), level, before, -quantity, 0, -quantity, 0);
+      changes[i] = changed(level.sku, level, before, -quantity, 0, -quantity, 0);
     }
     hold.state = HoldState.FULFILLED;
     out.add(new Event.HoldFulfilled(++sequence, now, actor, hold.id, List.of(changes)));
@@ -614,10 +611,10 @@ public final class Engine {
     LevelChange[] changes = new LevelChange[hold.levels.length];
     for (int i = 0; i < changes.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       Quantities before = level.quantities();
       level.reserved -= quantity;
-      changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, 0, 0);
+      changes[i] = changed(level.sku, level, before, 0, -quantity, 0, 0);
     }
     resolve(hold, state);
     return List.of(changes);
@@ -671,10 +668,7 @@ public final class Engine {
     if (hold.customer.isEmpty()) {
       return;
     }
-    long units = 0;
-    for (HoldLine line : hold.lines) {
-      units += line.quantity();
-    }
+    long units = hold.units();
     long[] usage = customers.computeIfAbsent(hold.customer, c -> new long[2]);
     usage[0] += sign;
     usage[1] += sign * units;
@@ -981,18 +975,17 @@ public final class Engine {
       throw notItsLineCount(e.holdId, e.lineCount, e);
     }
     StockLevel[] levels = new StockLevel[count];
-    HoldLine[] lines = new HoldLine[count];
+    int[] quantities = new int[count];
     for (int i = 0; i < count; i++) {
       String sku = e.lineSkus[i];
       if (!e.changeSkus[i].equals(sku) || !e.changeLocations[i].equals(e.lineLocations[i])) {
         throw notItsLine(e.holdId, i, sku, e.lineLocations[i], e);
       }
-      int quantity = e.lineQuantities[i];
-      levels[i] = replayChange(e, i, 0, quantity, 0, 0);
-      lines[i] = new HoldLine(sku, levels[i].location, quantity);
+      quantities[i] = e.lineQuantities[i];
+      levels[i] = replayChange(e, i, 0, quantities[i], 0, 0);
     }
-    Hold hold = new Hold(e.holdId, List.of(lines), levels, e.customer, e.reference,
-        ++holdOrdinal, e.expiresAt);
+    Hold hold = new Hold(e.holdId, levels, quantities, e.customer, e.reference, ++holdOrdinal,
+        e.expiresAt);
     // One lookup, not two: a duplicate is fatal anyway, so the levels changed above don't matter.
     if (holds.putIfAbsent(hold) != null) {
       throw new InvariantViolatedException("replay: hold " + e.holdId + " reserved twice");
@@ -1027,11 +1020,10 @@ public final class Engine {
     }
     for (int i = 0; i < e.changeCount; i++) {
       StockLevel level = hold.levels[i];
-      HoldLine line = hold.lines.get(i);
-      if (!e.changeSkus[i].equals(line.sku()) || !e.changeLocations[i].equals(level.location)) {
-        throw notItsLine(hold.id, i, line.sku(), level.location, e);
+      if (!e.changeSkus[i].equals(level.sku) || !e.changeLocations[i].equals(level.location)) {
+        throw notItsLine(hold.id, i, level.sku, level.location, e);
       }
-      long quantity = line.quantity();
+      long quantity = hold.quantities[i];
       checkShape(e, i, onHand * quantity, reserved * quantity, committed * quantity, 0);
       replayOnto(level, e, i);
     }
@@ -1158,7 +1150,7 @@ public final class Engine {
           throw new InvariantViolatedException("active hold " + hold.id + " is not queued");
         }
         for (int i = 0; i < hold.levels.length; i++) {
-          reservedByLevel.merge(hold.levels[i], (long) hold.lines.get(i).quantity(), Long::sum);
+          reservedByLevel.merge(hold.levels[i], (long) hold.quantities[i], Long::sum);
         }
       } else if (hold.queueIndex >= 0) {
         throw new InvariantViolatedException("resolved hold " + hold.id + " is still queued");
@@ -1226,9 +1218,9 @@ public final class Engine {
       h = Digest.combine(h, hold.ordinal);
       h = Digest.combine(h, hold.expiresAt);
       h = Digest.combine(h, hold.state.ordinal());
-      for (HoldLine line : hold.lines) {
-        h = Digest.combine(h, Digest.of(line.sku(), line.location()));
-        h = Digest.combine(h, line.quantity());
+      for (int i = 0; i < hold.levels.length; i++) {
+        h = Digest.combine(h, Digest.of(hold.levels[i].sku, hold.levels[i].location));
+        h = Digest.combine(h, hold.quantities[i]);
       }
       sum += Digest.mix(h);
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class HoldIndexTest {
 
   private static Hold hold(String id) {
-    return new Hold(id, List.of(), new StockLevel[0], "", "", 0, 0);
+    return new Hold(id, new StockLevel[0], new int[0], "", "", 0, 0);
   }
 
   @Test
