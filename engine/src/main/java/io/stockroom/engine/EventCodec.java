@@ -281,9 +281,8 @@ public final class EventCodec {
     private final String[] values;
     private final int mask;
     private final NameTable names;
-    /** The reused view {@link #decodeInto(byte[], int, int, DecodedEvent)} reads through. */
-    private ByteBuffer view;
-    private byte[] viewArray;
+    /** The reused cursor {@link #decodeInto(byte[], int, int, DecodedEvent)} reads through. */
+    private final Cursor cursor = new Cursor();
 
     /** {@code entries} is both the text cache's size and the most names kept. */
     public Decoder(int entries) {
@@ -307,10 +306,26 @@ public final class EventCodec {
       return decode(ByteBuffer.wrap(bytes));
     }
 
-    /** Decodes one event that fills the buffer from its position to its limit exactly. */
+    /**
+     * Decodes one event that fills the buffer from its position to its limit exactly, and moves
+     * the position to the limit.
+     */
     public Event decode(ByteBuffer in) {
-      DecodedEvent event = new DecodedEvent(); // not reused: the uncached decoder is shared
-      decodeInto(in, event);
+      byte[] bytes;
+      int offset;
+      int length = in.remaining();
+      if (in.hasArray()) {
+        bytes = in.array();
+        offset = in.arrayOffset() + in.position();
+      } else {
+        bytes = new byte[length];
+        in.duplicate().get(bytes);
+        offset = 0;
+      }
+      // Neither reused: the uncached decoder is shared by every thread.
+      DecodedEvent event = new DecodedEvent();
+      decodeInto(new Cursor().reset(bytes, offset, length), event);
+      in.position(in.limit());
       return event.toEvent();
     }
 
@@ -322,18 +337,13 @@ public final class EventCodec {
      * @throws IllegalArgumentException when the bytes are not exactly one valid event
      */
     public void decodeInto(byte[] array, int offset, int length, DecodedEvent out) {
-      if (array != viewArray) {
-        view = ByteBuffer.wrap(array);
-        viewArray = array;
-      }
-      view.limit(offset + length).position(offset);
-      decodeInto(view, out);
+      decodeInto(cursor.reset(array, offset, length), out);
     }
 
-    private void decodeInto(ByteBuffer in, DecodedEvent out) {
+    private void decodeInto(Cursor in, DecodedEvent out) {
       try {
         decodeFields(in, out);
-        if (in.hasRemaining()) {
+        if (in.remaining() > 0) {
           throw new IllegalArgumentException("event " + out.sequence + " has "
               + in.remaining() + " trailing bytes");
         }
@@ -343,7 +353,7 @@ public final class EventCodec {
     }
 
     /** Reads the fields in the order {@link EventCodec#encode(Event, ByteBuffer)} writes them. */
-    private void decodeFields(ByteBuffer in, DecodedEvent out) {
+    private void decodeFields(Cursor in, DecodedEvent out) {
       byte type = in.get();
       out.type = type;
       out.sequence = in.getLong();
@@ -396,7 +406,7 @@ public final class EventCodec {
       }
     }
 
-    private void holdReserved(ByteBuffer in, DecodedEvent out) {
+    private void holdReserved(Cursor in, DecodedEvent out) {
       out.holdId = hashed(id(in));
       int lineCount = count(in);
       out.lines(lineCount);
@@ -420,7 +430,7 @@ public final class EventCodec {
       return id;
     }
 
-    private void changes(ByteBuffer in, DecodedEvent out, int count) {
+    private void changes(Cursor in, DecodedEvent out, int count) {
       out.changes(count);
       int[] quantities = out.quantities;
       for (int i = 0; i < count; i++) {
@@ -434,7 +444,7 @@ public final class EventCodec {
       }
     }
 
-    private int count(ByteBuffer in) {
+    private int count(Cursor in) {
       int count = in.getShort() & 0xffff;
       // Each element takes at least 2 bytes; a count the buffer cannot hold is garbage.
       if (count * 2L > in.remaining()) {
@@ -449,17 +459,17 @@ public final class EventCodec {
      * item name): never cached, so a stream of distinct values cannot evict the names that repeat
      * (a benchmark with 200,000 customers lost 15 % of replay speed to that).
      */
-    private String id(ByteBuffer in) {
+    private String id(Cursor in) {
       return string(in, ID);
     }
 
     /** A text that repeats (actor, reason, category): cached while it is recent. */
-    private String string(ByteBuffer in) {
+    private String string(Cursor in) {
       return string(in, TEXT);
     }
 
     /** A SKU or location: the one canonical String for it. */
-    private String name(ByteBuffer in) {
+    private String name(Cursor in) {
       return string(in, NAME);
     }
 
@@ -467,31 +477,32 @@ public final class EventCodec {
     private static final int TEXT = 1;
     private static final int NAME = 2;
 
-    private String string(ByteBuffer in, int kind) {
+    private String string(Cursor in, int kind) {
       int length = in.getShort() & 0xffff;
       if (length > in.remaining()) {
         throw new IllegalArgumentException("event string of " + length + " bytes exceeds the "
             + in.remaining() + " bytes left");
       }
-      int position = in.position();
-      in.position(position + length);
+      byte[] array = in.bytes;
+      int offset = in.skip(length);
       if (length == 0) {
         return ""; // half the holds have no reference: one shared empty String, not one each
       }
-      if (in.hasArray()) {
-        byte[] array = in.array();
-        int offset = in.arrayOffset() + position;
-        if (AsciiBytes.isAscii(array, offset, length)) {
-          return switch (kind) {
-            case NAME -> names.intern(array, offset, length);
-            case TEXT -> ascii(array, offset, length);
-            default -> new String(array, offset, length, StandardCharsets.US_ASCII);
-          };
-        }
+      if (AsciiBytes.isAscii(array, offset, length)) {
+        return switch (kind) {
+          case NAME -> names.intern(array, offset, length);
+          case TEXT -> ascii(array, offset, length);
+          default -> new String(array, offset, length, StandardCharsets.US_ASCII);
+        };
       }
+      return utf8(array, offset, length);
+    }
+
+    private static String utf8(byte[] array, int offset, int length) {
       try {
         // Strict: damaged bytes must not turn silently into different text.
-        return StandardCharsets.UTF_8.newDecoder().decode(in.slice(position, length)).toString();
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(array, offset, length))
+            .toString();
       } catch (CharacterCodingException e) {
         throw new IllegalArgumentException("event string is not valid UTF-8", e);
       }
