@@ -19,6 +19,9 @@ public final class DecodedEvent {
 
   /** Quantities per level change: onHand, reserved, committed, safety stock; before then after. */
   static final int QUANTITIES = 8;
+  private static final String[] NO_STRINGS = {};
+  private static final int[] NO_INTS = {};
+  private static final long[] NO_LONGS = {};
 
   byte type;
   long sequence;
@@ -50,17 +53,19 @@ public final class DecodedEvent {
 
   /** HoldReserved's lines. */
   int lineCount;
-  String[] lineSkus = new String[1];
-  String[] lineLocations = new String[1];
-  int[] lineQuantities = new int[1];
+  // Sized at first use: a one-off decode (an HTTP read of past events) allocates what its event
+  // needs and no more; a reused one grows once to the largest event it meets.
+  String[] lineSkus = NO_STRINGS;
+  String[] lineLocations = NO_STRINGS;
+  int[] lineQuantities = NO_INTS;
 
   /** Level changes in the event's order (a transfer's from, then to). */
   int changeCount;
-  String[] changeSkus = new String[1];
-  String[] changeLocations = new String[1];
+  String[] changeSkus = NO_STRINGS;
+  String[] changeLocations = NO_STRINGS;
   /** {@link #QUANTITIES} per change: before (onHand, reserved, committed, safety), then after. */
-  int[] quantities = new int[QUANTITIES];
-  long[] versions = new long[1];
+  int[] quantities = NO_INTS;
+  long[] versions = NO_LONGS;
 
   public DecodedEvent() {}
 

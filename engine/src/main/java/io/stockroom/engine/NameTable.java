@@ -36,6 +36,9 @@ final class NameTable {
 
   /** The canonical String of these ASCII bytes. */
   String intern(byte[] bytes, int offset, int length) {
+    if (namesMax == 0) {
+      return new String(bytes, offset, length, StandardCharsets.US_ASCII); // the shared decoder
+    }
     int hash = AsciiBytes.hash(bytes, offset, length);
     int mask = keys.length - 1;
     int slot = hash & mask;
