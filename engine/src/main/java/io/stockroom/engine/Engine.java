@@ -39,7 +39,7 @@ public final class Engine {
   private final Limits limits;
   private final Validation validation;
   private final HashMap<String, Item> items = new HashMap<>();
-  private final HashMap<String, Hold> holds = new HashMap<>();
+  private final HoldIndex holds = new HoldIndex();
   private final ExpiryQueue expiries = new ExpiryQueue();
   /** Resolved holds in resolution order; the oldest are forgotten past the retention limit. */
   private final ArrayDeque<Hold> resolved = new ArrayDeque<>();
@@ -60,6 +60,12 @@ public final class Engine {
    * Bounded by the active holds.
    */
   private final HashMap<String, long[]> customers = new HashMap<>();
+  /**
+   * True while {@link #customers} lags the active holds. Replay does not keep it: it checks no
+   * customer limit, and counting added and removed a map entry per hold (a tenth of replay's
+   * time). It is rebuilt from the active holds before anything reads it.
+   */
+  private boolean customersStale;
   private long sequence;
   /** The first sequence the last applied command itself could emit (after the expiry sweep). */
   private long commandFirstSequence = 1;
@@ -68,6 +74,9 @@ public final class Engine {
   private String actor = Event.SYSTEM_ACTOR;
   private long holdOrdinal;
   private long levelCount;
+  /** For {@link #replay(Event)}: made at its first use, so engines that never replay pay nothing. */
+  private EventCodec.Decoder eventDecoder;
+  private DecodedEvent decodedEvent;
 
   /** What an idempotency key stands for: the request's digest and the events it produced. */
   record KeyRecord(long fingerprint, long firstSequence, long lastSequence, long recordedAt) {}
@@ -128,6 +137,9 @@ public final class Engine {
    * at most {@link Limits#expiriesPerCommandMax()} of them. Events are appended to {@code out}.
    */
   public Result apply(long time, Command command, List<Event> out) {
+    if (customersStale) {
+      recountCustomers();
+    }
     if (time > now) {
       now = time;
     }
@@ -431,7 +443,6 @@ public final class Engine {
       return limited;
     }
     StockLevel[] levels = new StockLevel[count];
-    Item[] lineItems = new Item[count];
     List<Shortage> shortages = null;
     for (int i = 0; i < count; i++) {
       HoldLine line = lines.get(i);
@@ -439,7 +450,6 @@ public final class Engine {
       if (item == null) {
         return unknownItem(line.sku());
       }
-      lineItems[i] = item;
       StockLevel level = item.level(line.location());
       levels[i] = level;
       long available = level == null ? 0 : level.available();
@@ -462,19 +472,18 @@ public final class Engine {
       level.reserved += quantity;
       changes[i] = changed(lines.get(i).sku(), level, before, 0, quantity, 0, 0);
     }
-    // Keep lines built from the engine's own strings, not the request's copies: a retained hold
-    // then costs no extra String objects.
-    HoldLine[] canonical = new HoldLine[count];
+    int[] quantities = new int[count];
     for (int i = 0; i < count; i++) {
-      canonical[i] = new HoldLine(lineItems[i].sku, levels[i].location, lines.get(i).quantity());
+      quantities[i] = lines.get(i).quantity();
     }
-    List<HoldLine> kept = List.of(canonical);
     String customer = Validation.orEmpty(command.customer());
     String reference = Validation.orEmpty(command.reference());
     long expiresAt = now + command.timeoutMillis();
-    Hold hold = new Hold(command.holdId(), kept, levels, customer, reference, ++holdOrdinal,
-        expiresAt);
-    holds.put(hold.id, hold);
+    Hold hold = new Hold(command.holdId(), levels, quantities, customer, reference,
+        ++holdOrdinal, expiresAt);
+    // The event names the engine's own SKU and location strings, not the request's copies.
+    List<HoldLine> kept = hold.lines();
+    holds.putIfAbsent(hold); // absent: checked above
     expiries.add(hold);
     countCustomer(hold, 1);
     out.add(new Event.HoldReserved(++sequence, now, actor, hold.id, kept, customer, reference,
@@ -490,11 +499,11 @@ public final class Engine {
     LevelChange[] changes = new LevelChange[hold.levels.length];
     for (int i = 0; i < changes.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       Quantities before = level.quantities();
       level.reserved -= quantity;
       level.committed += quantity;
-      changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, quantity, 0);
+      changes[i] = changed(level.sku, level, before, 0, -quantity, quantity, 0);
     }
     resolve(hold, HoldState.CONFIRMED);
     out.add(new Event.HoldConfirmed(++sequence, now, actor, hold.id, List.of(changes)));
@@ -539,21 +548,21 @@ public final class Engine {
     }
     for (int i = 0; i < hold.levels.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       if (level.committed < quantity || level.onHand < quantity) {
         return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship hold " + hold.id
-            + ": " + hold.lines.get(i).sku() + "@" + level.location + " has " + level.committed
+            + ": " + level.sku + "@" + level.location + " has " + level.committed
             + " committed and " + level.onHand + " on hand for a line of " + quantity);
       }
     }
     LevelChange[] changes = new LevelChange[hold.levels.length];
     for (int i = 0; i < changes.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       Quantities before = level.quantities();
       level.onHand -= quantity;
       level.committed -= quantity;
-      changes[i] = changed(hold.lines.get(i).sku(), level, before, -quantity, 0, -quantity, 0);
+      changes[i] = changed(level.sku, level, before, -quantity, 0, -quantity, 0);
     }
     hold.state = HoldState.FULFILLED;
     out.add(new Event.HoldFulfilled(++sequence, now, actor, hold.id, List.of(changes)));
@@ -602,10 +611,10 @@ public final class Engine {
     LevelChange[] changes = new LevelChange[hold.levels.length];
     for (int i = 0; i < changes.length; i++) {
       StockLevel level = hold.levels[i];
-      int quantity = hold.lines.get(i).quantity();
+      int quantity = hold.quantities[i];
       Quantities before = level.quantities();
       level.reserved -= quantity;
-      changes[i] = changed(hold.lines.get(i).sku(), level, before, 0, -quantity, 0, 0);
+      changes[i] = changed(level.sku, level, before, 0, -quantity, 0, 0);
     }
     resolve(hold, state);
     return List.of(changes);
@@ -618,13 +627,15 @@ public final class Engine {
     }
     hold.state = state;
     expiries.remove(hold);
-    countCustomer(hold, -1);
+    if (!customersStale) {
+      countCustomer(hold, -1);
+    }
     resolved.addLast(hold);
     // Bounded retention: the oldest resolved holds are forgotten first (deterministically, so
     // replay forgets the same ones).
     while (resolved.size() > limits.holdsResolvedRetainedMax()) {
       Hold forgotten = resolved.removeFirst();
-      if (holds.remove(forgotten.id) != forgotten) {
+      if (!holds.remove(forgotten)) {
         throw new InvariantViolatedException("retained hold " + forgotten.id + " was not indexed");
       }
     }
@@ -657,10 +668,7 @@ public final class Engine {
     if (hold.customer.isEmpty()) {
       return;
     }
-    long units = 0;
-    for (HoldLine line : hold.lines) {
-      units += line.quantity();
-    }
+    long units = hold.units();
     long[] usage = customers.computeIfAbsent(hold.customer, c -> new long[2]);
     usage[0] += sign;
     usage[1] += sign * units;
@@ -670,6 +678,14 @@ public final class Engine {
     if (usage[0] == 0) {
       customers.remove(hold.customer);
     }
+  }
+
+  private void recountCustomers() {
+    customers.clear();
+    for (int i = 0; i < expiries.size(); i++) {
+      countCustomer(expiries.at(i), 1);
+    }
+    customersStale = false;
   }
 
   private Result notActive(String holdId) {
@@ -804,128 +820,187 @@ public final class Engine {
   // Replay
 
   /**
-   * Applies an event produced earlier by {@link #apply} (read back from the journal). Applying
-   * every event in order to an empty engine rebuilds the state that produced them. Each event is
-   * checked against the state it lands on; a mismatch means the log is not this engine's history
-   * and throws {@link InvariantViolatedException}.
+   * Applies an event produced earlier by {@link #apply}. Applying every event in order to an
+   * empty engine rebuilds the state that produced them. Each event is checked against the state
+   * it lands on; a mismatch means the log is not this engine's history and throws {@link
+   * InvariantViolatedException}.
+   *
+   * <p>The event is replayed as the journal would give it back, encoded and decoded: there is one
+   * replay, the one recovery runs ({@link #replay(DecodedEvent)}), and every check it makes
+   * applies to events handed in directly too (tests, simulations, replicas).
    */
   public void replay(Event event) {
-    if (event.sequence() != sequence + 1) {
+    if (eventDecoder == null) {
+      eventDecoder = new EventCodec.Decoder(256, 1 << 16);
+      decodedEvent = new DecodedEvent();
+    }
+    byte[] bytes = EventCodec.encode(event);
+    eventDecoder.decodeInto(bytes, 0, bytes.length, decodedEvent);
+    replay(decodedEvent);
+  }
+
+  /**
+   * Applies an event as the journal's decoder read it: what recovery calls for every event after
+   * the snapshot. It reads the event's fields where they lie and keeps only the Strings a hold
+   * or key retains, so two million events leave little garbage behind.
+   */
+  public void replay(DecodedEvent event) {
+    if (event.sequence != sequence + 1) {
       throw new InvariantViolatedException("replay expected sequence " + (sequence + 1)
-          + " but got " + event.sequence());
+          + " but got " + event.sequence);
     }
-    if (event.time() > now) {
-      now = event.time();
+    if (event.time > now) {
+      now = event.time;
     }
-    switch (event) {
-      case Event.ItemDefined e -> replayItem(e);
-      case Event.StockReceived e -> replayChange(checkShape(e, e.change(), e.quantity(), 0, 0, 0));
-      case Event.StockAdjusted e -> replayChange(checkShape(e, e.change(), ANY, 0, 0, 0));
-      case Event.SafetyStockSet e -> replayChange(checkShape(e, e.change(), 0, 0, 0, ANY));
-      case Event.StockFulfilled e ->
-          replayChange(checkShape(e, e.change(), -e.quantity(), 0, -e.quantity(), 0));
-      case Event.StockRestocked e ->
-          replayChange(checkShape(e, e.change(), e.quantity(), 0, 0, 0));
-      case Event.StockTransferred e -> {
-        if (!e.from().sku().equals(e.to().sku())) {
-          throw new InvariantViolatedException("replay: transfer " + e.sequence() + " from "
-              + e.from().sku() + " to another item, " + e.to().sku());
+    customersStale = true;
+    long quantity = event.quantity;
+    switch (event.type) {
+      case EventCodec.ITEM_DEFINED -> replayItem(event);
+      case EventCodec.STOCK_RECEIVED, EventCodec.STOCK_RESTOCKED ->
+          replayChange(event, 0, quantity, 0, 0, 0);
+      case EventCodec.STOCK_ADJUSTED -> replayChange(event, 0, ANY, 0, 0, 0);
+      case EventCodec.SAFETY_STOCK_SET -> replayChange(event, 0, 0, 0, 0, ANY);
+      case EventCodec.STOCK_FULFILLED -> replayChange(event, 0, -quantity, 0, -quantity, 0);
+      case EventCodec.STOCK_TRANSFERRED -> {
+        if (!event.changeSkus[0].equals(event.changeSkus[1])) {
+          throw new InvariantViolatedException("replay: transfer " + event.sequence + " from "
+              + event.changeSkus[0] + " to another item, " + event.changeSkus[1]);
         }
-        replayChange(checkShape(e, e.from(), -e.quantity(), 0, 0, 0));
-        replayChange(checkShape(e, e.to(), e.quantity(), 0, 0, 0));
+        replayChange(event, 0, -quantity, 0, 0, 0);
+        replayChange(event, 1, quantity, 0, 0, 0);
       }
-      case Event.ShortageDetected e -> replayShortage(e);
-      case Event.HoldReserved e -> replayReserved(e);
-      case Event.HoldConfirmed e -> replayResolved(e, e.holdId(), e.changes(), HoldState.CONFIRMED);
-      case Event.HoldReleased e -> replayResolved(e, e.holdId(), e.changes(), HoldState.RELEASED);
-      case Event.HoldExpired e -> replayResolved(e, e.holdId(), e.changes(), HoldState.EXPIRED);
-      case Event.HoldExtended e -> replayExtended(e);
-      case Event.HoldFulfilled e -> replayFulfilled(e);
-      case Event.RequestRecorded e -> remember(e.key(), new KeyRecord(e.fingerprint(),
-          e.firstSequence(), e.sequence() - 1, e.time()));
+      case EventCodec.SHORTAGE_DETECTED -> replayShortage(event);
+      case EventCodec.HOLD_RESERVED -> replayReserved(event);
+      // Per unit of a line: confirm moves reserved to committed, release and expiry give it back.
+      case EventCodec.HOLD_CONFIRMED -> replayResolved(event, HoldState.CONFIRMED, 0, -1, 1);
+      case EventCodec.HOLD_RELEASED -> replayResolved(event, HoldState.RELEASED, 0, -1, 0);
+      case EventCodec.HOLD_EXPIRED -> replayResolved(event, HoldState.EXPIRED, 0, -1, 0);
+      case EventCodec.HOLD_EXTENDED -> replayExtended(event);
+      case EventCodec.HOLD_FULFILLED -> replayFulfilled(event);
+      case EventCodec.REQUEST_RECORDED -> remember(event.key, new KeyRecord(event.fingerprint,
+          event.firstSequence, event.sequence - 1, event.time));
+      default -> throw new InvariantViolatedException("replay: event " + event.sequence
+          + " is of no known type (" + event.typeName() + ")");
     }
-    sequence = event.sequence();
+    sequence = event.sequence;
   }
 
-  private void replayItem(Event.ItemDefined e) {
-    Item item = items.get(e.sku());
+  private void replayItem(DecodedEvent e) {
+    Item item = items.get(e.sku);
     if (item == null) {
-      items.put(e.sku(), new Item(e.sku(), e.name(), e.category()));
+      items.put(e.sku, new Item(e.sku, e.name, e.category));
     } else {
-      item.name = e.name();
-      item.category = e.category();
+      item.name = e.name;
+      item.category = e.category;
     }
   }
 
-  private StockLevel replayChange(LevelChange change) {
-    Item item = items.get(change.sku());
+  /** Checks change {@code index} moved what its kind says, then applies it to its level. */
+  private StockLevel replayChange(DecodedEvent e, int index, long onHand, long reserved,
+      long committed, long safety) {
+    checkShape(e, index, onHand, reserved, committed, safety);
+    String sku = e.changeSkus[index];
+    Item item = items.get(sku);
     if (item == null) {
-      throw new InvariantViolatedException("replay: change to unknown item " + change.sku());
+      throw new InvariantViolatedException("replay: change to unknown item " + sku);
     }
-    StockLevel level = item.level(change.location());
+    StockLevel level = item.level(e.changeLocations[index]);
     if (level == null) {
-      level = addLevel(item, change.location());
+      level = addLevel(item, e.changeLocations[index]);
     }
-    return replayOnto(level, change);
+    return replayOnto(level, e, index);
   }
 
-  /** Applies a change to the level it names, after checking the level is where it says. */
-  private StockLevel replayOnto(StockLevel level, LevelChange change) {
-    if (!level.holds(change.before()) || level.version + 1 != change.version()) {
-      throw new InvariantViolatedException("replay: " + change.sku() + "@" + change.location()
-          + " is " + level.quantities() + " v" + level.version + " but the event expects "
-          + change.before() + " before v" + change.version());
+  /** Applies change {@code index} to the level it names, after checking the level is where it says. */
+  private StockLevel replayOnto(StockLevel level, DecodedEvent e, int index) {
+    int[] q = e.quantities;
+    int at = index * DecodedEvent.QUANTITIES;
+    long version = e.versions[index];
+    if (level.onHand != q[at] || level.reserved != q[at + 1] || level.committed != q[at + 2]
+        || level.safetyStock != q[at + 3] || level.version + 1 != version) {
+      throw notWhereItSays(level, e, index);
     }
-    level.set(change.after());
-    level.version = change.version();
-    checkRange(change.sku(), level);
+    level.onHand = q[at + 4];
+    level.reserved = q[at + 5];
+    level.committed = q[at + 6];
+    level.safetyStock = q[at + 7];
+    level.version = version;
+    checkRange(e.changeSkus[index], level);
     return level;
   }
 
-  private void replayShortage(Event.ShortageDetected e) {
-    Item item = items.get(e.sku());
-    StockLevel level = item == null ? null : item.level(e.location());
-    if (level == null || level.available() != e.available()) {
-      throw new InvariantViolatedException("replay: shortage at " + e.sku() + "@" + e.location()
+  // The messages of replay's failures are built out of line, so the methods every event runs
+  // stay small: quicker for the JIT to compile at a restart, and inlined where they are called.
+
+  private static InvariantViolatedException notWhereItSays(StockLevel level, DecodedEvent e,
+      int index) {
+    return new InvariantViolatedException("replay: " + e.changeSkus[index] + "@"
+        + e.changeLocations[index] + " is " + level.quantities() + " v" + level.version
+        + " but the event expects " + e.beforeQuantities(index) + " before v"
+        + e.versions[index]);
+  }
+
+  private static InvariantViolatedException notItsLine(String holdId, int line, String sku,
+      String location, DecodedEvent e) {
+    return new InvariantViolatedException("replay: hold " + holdId + " line " + line + " is "
+        + sku + "@" + location + " but the event changes " + e.changeSkus[line] + "@"
+        + e.changeLocations[line]);
+  }
+
+  private static InvariantViolatedException notItsLineCount(String holdId, int lines,
+      DecodedEvent e) {
+    return new InvariantViolatedException("replay: hold " + holdId + " has " + lines
+        + " lines but the event changes " + e.changeCount + " levels");
+  }
+
+  private static InvariantViolatedException notWhatItMoved(DecodedEvent e, int index) {
+    return new InvariantViolatedException("replay: event " + e.sequence + " ("
+        + e.typeName() + ") changes " + e.changeSkus[index] + "@" + e.changeLocations[index]
+        + " from " + e.beforeQuantities(index) + " to " + e.afterQuantities(index)
+        + ", not by what it says it moved");
+  }
+
+  private void replayShortage(DecodedEvent e) {
+    Item item = items.get(e.sku);
+    StockLevel level = item == null ? null : item.level(e.location);
+    if (level == null || level.available() != e.available) {
+      throw new InvariantViolatedException("replay: shortage at " + e.sku + "@" + e.location
           + " does not match the level's available quantity");
     }
   }
 
-  private void replayReserved(Event.HoldReserved e) {
-    if (e.changes().size() != e.lines().size()) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " has "
-          + e.lines().size() + " lines but the event changes " + e.changes().size() + " levels");
+  private void replayReserved(DecodedEvent e) {
+    int count = e.changeCount;
+    if (count != e.lineCount) {
+      throw notItsLineCount(e.holdId, e.lineCount, e);
     }
-    StockLevel[] levels = new StockLevel[e.changes().size()];
-    for (int i = 0; i < levels.length; i++) {
-      LevelChange change = e.changes().get(i);
-      HoldLine line = e.lines().get(i);
-      if (!change.sku().equals(line.sku()) || !change.location().equals(line.location())) {
-        throw new InvariantViolatedException("replay: hold " + e.holdId() + " line " + i
-            + " is " + line.sku() + "@" + line.location() + " but the event changes "
-            + change.sku() + "@" + change.location());
+    StockLevel[] levels = new StockLevel[count];
+    int[] quantities = new int[count];
+    for (int i = 0; i < count; i++) {
+      String sku = e.lineSkus[i];
+      if (!e.changeSkus[i].equals(sku) || !e.changeLocations[i].equals(e.lineLocations[i])) {
+        throw notItsLine(e.holdId, i, sku, e.lineLocations[i], e);
       }
-      checkShape(e, change, 0, line.quantity(), 0, 0);
-      levels[i] = replayChange(change);
+      quantities[i] = e.lineQuantities[i];
+      levels[i] = replayChange(e, i, 0, quantities[i], 0, 0);
     }
-    Hold hold = new Hold(e.holdId(), e.lines(), levels, e.customer(), e.reference(),
-        ++holdOrdinal, e.expiresAt());
+    Hold hold = new Hold(e.holdId, levels, quantities, e.customer, e.reference, ++holdOrdinal,
+        e.expiresAt);
     // One lookup, not two: a duplicate is fatal anyway, so the levels changed above don't matter.
-    if (holds.putIfAbsent(hold.id, hold) != null) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " reserved twice");
+    if (holds.putIfAbsent(hold) != null) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " reserved twice");
     }
     expiries.add(hold);
-    countCustomer(hold, 1);
   }
 
-  private void replayResolved(Event event, String holdId, List<LevelChange> changes,
-      HoldState state) {
-    Hold hold = holds.get(holdId);
+  private void replayResolved(DecodedEvent e, HoldState state, int onHand, int reserved,
+      int committed) {
+    Hold hold = holds.get(e.holdId);
     if (hold == null || hold.state != HoldState.ACTIVE) {
-      throw new InvariantViolatedException("replay: hold " + holdId + " is not active for "
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " is not active for "
           + state);
     }
-    replayHoldChanges(event, hold, changes, state);
+    replayHoldChanges(e, hold, onHand, reserved, committed);
     resolve(hold, state);
   }
 
@@ -934,80 +1009,66 @@ public final class Engine {
    * {@link #confirm}, {@link #giveBack} and {@link #fulfilHold} emit them): the hold already
    * references them, so replay skips the item and level lookups, which were most of the time
    * spent replaying confirms, releases, expiries and shipments. Each change must still name
-   * the hold's line exactly and move exactly the line's units the way {@code state} does, so
-   * a log that does not match this state fails here.
+   * the hold's line exactly and move exactly the line's units the way its kind does ({@code
+   * onHand}, {@code reserved}, {@code committed}: each field's move per unit of the line), so a
+   * log that does not match this state fails here.
    */
-  private void replayHoldChanges(Event event, Hold hold, List<LevelChange> changes,
-      HoldState state) {
-    if (changes.size() != hold.levels.length) {
-      throw new InvariantViolatedException("replay: hold " + hold.id + " has "
-          + hold.levels.length + " lines but the event changes " + changes.size() + " levels");
+  private void replayHoldChanges(DecodedEvent e, Hold hold, int onHand, int reserved,
+      int committed) {
+    if (e.changeCount != hold.levels.length) {
+      throw notItsLineCount(hold.id, hold.levels.length, e);
     }
-    for (int i = 0; i < changes.size(); i++) {
-      LevelChange change = changes.get(i);
+    for (int i = 0; i < e.changeCount; i++) {
       StockLevel level = hold.levels[i];
-      if (!change.sku().equals(hold.lines.get(i).sku())
-          || !change.location().equals(level.location)) {
-        throw new InvariantViolatedException("replay: hold " + hold.id + " line " + i + " is "
-            + hold.lines.get(i).sku() + "@" + level.location + " but the event changes "
-            + change.sku() + "@" + change.location());
+      if (!e.changeSkus[i].equals(level.sku) || !e.changeLocations[i].equals(level.location)) {
+        throw notItsLine(hold.id, i, level.sku, level.location, e);
       }
-      int quantity = hold.lines.get(i).quantity();
-      switch (state) {
-        case CONFIRMED -> checkShape(event, change, 0, -quantity, quantity, 0);
-        case RELEASED, EXPIRED -> checkShape(event, change, 0, -quantity, 0, 0);
-        case FULFILLED -> checkShape(event, change, -quantity, 0, -quantity, 0);
-        case ACTIVE -> throw new IllegalArgumentException("a hold does not resolve to ACTIVE");
-      }
-      replayOnto(level, change);
+      long quantity = hold.quantities[i];
+      checkShape(e, i, onHand * quantity, reserved * quantity, committed * quantity, 0);
+      replayOnto(level, e, i);
     }
   }
-
-  /** A field an event may set to any value (a count sets on hand, safety stock is set). */
-  private static final int ANY = Integer.MIN_VALUE;
 
   /**
-   * An event moves exactly the units it says, and only in the fields its kind moves: each
-   * {@code on hand}, {@code reserved}, {@code committed} and {@code safety} is the change's
-   * required after-minus-before ({@link #ANY} where the kind sets the field). A checksum-valid
-   * forgery that shifts units elsewhere while keeping the totals fails here, not silently.
+   * A field an event may set to any value (a count sets on hand, safety stock is set). A long
+   * no int difference can equal, so no event's own numbers can make a delta mean "any".
    */
-  private static LevelChange checkShape(Event event, LevelChange change, int onHand,
-      int reserved, int committed, int safety) {
-    Quantities before = change.before();
-    Quantities after = change.after();
-    if (moved(before.onHand(), after.onHand(), onHand)
-        && moved(before.reserved(), after.reserved(), reserved)
-        && moved(before.committed(), after.committed(), committed)
-        && moved(before.safetyStock(), after.safetyStock(), safety)) {
-      return change;
+  private static final long ANY = Long.MIN_VALUE;
+
+  /**
+   * An event moves exactly the units it says, and only in the fields its kind moves: change
+   * {@code index}'s {@code on hand}, {@code reserved}, {@code committed} and {@code safety} each
+   * move by the required after-minus-before ({@link #ANY} where the kind sets the field). A
+   * checksum-valid forgery that shifts units elsewhere while keeping the totals fails here, not
+   * silently.
+   */
+  private static void checkShape(DecodedEvent e, int index, long onHand, long reserved,
+      long committed, long safety) {
+    if (!moved(e, index, 0, onHand) || !moved(e, index, 1, reserved)
+        || !moved(e, index, 2, committed) || !moved(e, index, 3, safety)) {
+      throw notWhatItMoved(e, index);
     }
-    throw new InvariantViolatedException("replay: event " + event.sequence() + " ("
-        + event.getClass().getSimpleName() + ") changes " + change.sku() + "@"
-        + change.location() + " from " + before + " to " + after
-        + ", not by what it says it moved");
   }
 
-  private static boolean moved(int before, int after, int delta) {
-    return delta == ANY || (long) after - before == delta;
+  private static boolean moved(DecodedEvent e, int index, int field, long delta) {
+    return delta == ANY || (long) e.after(index, field) - e.before(index, field) == delta;
   }
 
-
-  private void replayExtended(Event.HoldExtended e) {
-    Hold hold = holds.get(e.holdId());
+  private void replayExtended(DecodedEvent e) {
+    Hold hold = holds.get(e.holdId);
     if (hold == null || hold.state != HoldState.ACTIVE) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not active");
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " is not active");
     }
-    hold.expiresAt = e.expiresAt();
+    hold.expiresAt = e.expiresAt;
     expiries.reorder(hold);
   }
 
-  private void replayFulfilled(Event.HoldFulfilled e) {
-    Hold hold = holds.get(e.holdId());
+  private void replayFulfilled(DecodedEvent e) {
+    Hold hold = holds.get(e.holdId);
     if (hold == null || hold.state != HoldState.CONFIRMED) {
-      throw new InvariantViolatedException("replay: hold " + e.holdId() + " is not confirmed");
+      throw new InvariantViolatedException("replay: hold " + e.holdId + " is not confirmed");
     }
-    replayHoldChanges(e, hold, e.changes(), HoldState.FULFILLED);
+    replayHoldChanges(e, hold, -1, 0, -1); // shipped: off the shelf and out of committed
     hold.state = HoldState.FULFILLED;
   }
 
@@ -1053,7 +1114,7 @@ public final class Engine {
     for (Hold hold : resolved) {
       visitor.accept(hold.view());
     }
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       if (hold.state == HoldState.ACTIVE) {
         visitor.accept(hold.view());
       }
@@ -1077,16 +1138,28 @@ public final class Engine {
    * the retained resolved holds are exactly the resolved ones indexed.
    */
   public void checkInvariants() {
-    HashMap<StockLevel, Long> reservedByLevel = new HashMap<>();
+    // Right after a recount the usage is the active holds' by construction: nothing to audit.
+    boolean recounted = customersStale;
+    if (recounted) {
+      recountCustomers();
+    }
+    // One pass over the holds, boxing nothing: at a restart this runs once, mostly before the
+    // JIT has compiled it, and a pass per check with boxed sums took up to 0.15 s.
+    HashMap<StockLevel, long[]> reservedByLevel = new HashMap<>();
+    HashMap<String, long[]> holdsByCustomer = new HashMap<>();
     int active = 0;
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       if (hold.state == HoldState.ACTIVE) {
         active++;
         if (hold.queueIndex < 0) {
           throw new InvariantViolatedException("active hold " + hold.id + " is not queued");
         }
         for (int i = 0; i < hold.levels.length; i++) {
-          reservedByLevel.merge(hold.levels[i], (long) hold.lines.get(i).quantity(), Long::sum);
+          reservedByLevel.computeIfAbsent(hold.levels[i], level -> new long[1])[0] +=
+              hold.quantities[i];
+        }
+        if (!recounted && !hold.customer.isEmpty()) {
+          holdsByCustomer.computeIfAbsent(hold.customer, customer -> new long[1])[0]++;
         }
       } else if (hold.queueIndex >= 0) {
         throw new InvariantViolatedException("resolved hold " + hold.id + " is still queued");
@@ -1098,29 +1171,16 @@ public final class Engine {
           + resolved.size() + " retained");
     }
     expiries.check();
-    HashMap<String, Long> holdsByCustomer = new HashMap<>();
-    for (Hold hold : holds.values()) {
-      if (hold.state == HoldState.ACTIVE && !hold.customer.isEmpty()) {
-        holdsByCustomer.merge(hold.customer, 1L, Long::sum);
-      }
-    }
-    if (holdsByCustomer.size() != customers.size()) {
-      throw new InvariantViolatedException("customer usage tracks " + customers.size()
-          + " customers but " + holdsByCustomer.size() + " have active holds");
-    }
-    for (var entry : holdsByCustomer.entrySet()) {
-      long[] usage = customers.get(entry.getKey());
-      if (usage == null || usage[0] != entry.getValue()) {
-        throw new InvariantViolatedException("customer " + entry.getKey() + " usage disagrees"
-            + " with their active holds");
-      }
+    if (!recounted) {
+      checkCustomers(holdsByCustomer);
     }
     long levels = 0;
     for (Item item : items.values()) {
       for (StockLevel level = item.firstLevel; level != null; level = level.next) {
         levels++;
         checkRange(item.sku, level);
-        long expected = reservedByLevel.getOrDefault(level, 0L);
+        long[] held = reservedByLevel.get(level);
+        long expected = held == null ? 0 : held[0];
         if (level.reserved != expected) {
           throw new InvariantViolatedException("reserved at " + item.sku + "@" + level.location
               + " is " + level.reserved + " but active holds hold " + expected);
@@ -1129,6 +1189,20 @@ public final class Engine {
     }
     if (levels != levelCount) {
       throw new InvariantViolatedException("level count " + levelCount + " but found " + levels);
+    }
+  }
+
+  private void checkCustomers(HashMap<String, long[]> holdsByCustomer) {
+    if (holdsByCustomer.size() != customers.size()) {
+      throw new InvariantViolatedException("customer usage tracks " + customers.size()
+          + " customers but " + holdsByCustomer.size() + " have active holds");
+    }
+    for (var entry : holdsByCustomer.entrySet()) {
+      long[] usage = customers.get(entry.getKey());
+      if (usage == null || usage[0] != entry.getValue()[0]) {
+        throw new InvariantViolatedException("customer " + entry.getKey() + " usage disagrees"
+            + " with their active holds");
+      }
     }
   }
 
@@ -1149,14 +1223,14 @@ public final class Engine {
         sum += Digest.mix(Digest.combine(h, level.version));
       }
     }
-    for (Hold hold : holds.values()) {
+    for (Hold hold : holds) {
       long h = Digest.of(hold.id, hold.customer, hold.reference);
       h = Digest.combine(h, hold.ordinal);
       h = Digest.combine(h, hold.expiresAt);
       h = Digest.combine(h, hold.state.ordinal());
-      for (HoldLine line : hold.lines) {
-        h = Digest.combine(h, Digest.of(line.sku(), line.location()));
-        h = Digest.combine(h, line.quantity());
+      for (int i = 0; i < hold.levels.length; i++) {
+        h = Digest.combine(h, Digest.of(hold.levels[i].sku, hold.levels[i].location));
+        h = Digest.combine(h, hold.quantities[i]);
       }
       sum += Digest.mix(h);
     }
@@ -1176,7 +1250,7 @@ public final class Engine {
 
   /** Writes the whole state as compact bytes; {@link #fromSnapshot} reads them back. */
   public byte[] snapshot() {
-    return EngineSnapshot.write(this, items.values(), holds.values(), resolved, keys, sequence,
+    return EngineSnapshot.write(this, items.values(), holds, resolved, keys, sequence,
         now, holdOrdinal);
   }
 
@@ -1225,7 +1299,7 @@ public final class Engine {
   }
 
   void restoreHold(Hold hold) {
-    if (holds.put(hold.id, hold) != null) {
+    if (holds.putIfAbsent(hold) != null) {
       throw new IllegalArgumentException("snapshot lists hold " + hold.id + " twice");
     }
     if (hold.state == HoldState.ACTIVE) {

@@ -41,7 +41,7 @@ final class EngineSnapshot {
 
   private EngineSnapshot() {}
 
-  static byte[] write(Engine engine, Collection<Item> items, Collection<Hold> holds,
+  static byte[] write(Engine engine, Collection<Item> items, Iterable<Hold> holds,
       Collection<Hold> resolved, Map<String, Engine.KeyRecord> keys, long sequence, long now,
       long holdOrdinal) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + items.size() * 64);
@@ -66,7 +66,7 @@ final class EngineSnapshot {
           out.writeLong(level.version);
         }
       }
-      List<Hold> active = new ArrayList<>(holds.size() - resolved.size());
+      List<Hold> active = new ArrayList<>();
       for (Hold hold : holds) {
         if (hold.state == HoldState.ACTIVE) {
           active.add(hold);
@@ -103,11 +103,11 @@ final class EngineSnapshot {
     out.writeLong(hold.expiresAt);
     out.writeUTF(hold.customer);
     out.writeUTF(hold.reference);
-    out.writeInt(hold.lines.size());
-    for (HoldLine line : hold.lines) {
-      out.writeUTF(line.sku());
-      out.writeUTF(line.location());
-      out.writeInt(line.quantity());
+    out.writeInt(hold.levels.length);
+    for (int i = 0; i < hold.levels.length; i++) {
+      out.writeUTF(hold.levels[i].sku);
+      out.writeUTF(hold.levels[i].location);
+      out.writeInt(hold.quantities[i]);
     }
   }
 
@@ -193,18 +193,20 @@ final class EngineSnapshot {
     String customer = in.readUTF();
     String reference = in.readUTF();
     int lineCount = count(in, limits.linesPerHoldMax(), "lines of hold " + id);
-    HoldLine[] lines = new HoldLine[lineCount];
+    int[] quantities = new int[lineCount];
     StockLevel[] levels = new StockLevel[lineCount];
     for (int i = 0; i < lineCount; i++) {
-      lines[i] = new HoldLine(in.readUTF(), in.readUTF(), in.readInt());
-      Item item = engine.itemForRestore(lines[i].sku());
-      levels[i] = item == null ? null : item.level(lines[i].location());
+      String sku = in.readUTF();
+      String location = in.readUTF();
+      quantities[i] = in.readInt();
+      Item item = engine.itemForRestore(sku);
+      levels[i] = item == null ? null : item.level(location);
       if (levels[i] == null) {
-        throw new IllegalArgumentException("hold " + id + " names missing level "
-            + lines[i].sku() + "@" + lines[i].location());
+        throw new IllegalArgumentException("hold " + id + " names missing level " + sku + "@"
+            + location);
       }
     }
-    Hold hold = new Hold(id, List.of(lines), levels, customer, reference, ordinal, expiresAt);
+    Hold hold = new Hold(id, levels, quantities, customer, reference, ordinal, expiresAt);
     hold.state = STATES[state];
     return hold;
   }

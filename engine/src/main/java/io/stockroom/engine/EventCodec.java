@@ -23,21 +23,31 @@ import java.util.List;
  */
 public final class EventCodec {
 
-  private static final byte ITEM_DEFINED = 1;
-  private static final byte STOCK_RECEIVED = 2;
-  private static final byte STOCK_ADJUSTED = 3;
-  private static final byte SAFETY_STOCK_SET = 4;
-  private static final byte STOCK_TRANSFERRED = 5;
-  private static final byte SHORTAGE_DETECTED = 6;
-  private static final byte HOLD_RESERVED = 7;
-  private static final byte HOLD_CONFIRMED = 8;
-  private static final byte HOLD_RELEASED = 9;
-  private static final byte HOLD_EXPIRED = 10;
-  private static final byte HOLD_EXTENDED = 11;
-  private static final byte HOLD_FULFILLED = 12;
-  private static final byte STOCK_FULFILLED = 13;
-  private static final byte STOCK_RESTOCKED = 14;
-  private static final byte REQUEST_RECORDED = 15;
+  static final byte ITEM_DEFINED = 1;
+  static final byte STOCK_RECEIVED = 2;
+  static final byte STOCK_ADJUSTED = 3;
+  static final byte SAFETY_STOCK_SET = 4;
+  static final byte STOCK_TRANSFERRED = 5;
+  static final byte SHORTAGE_DETECTED = 6;
+  static final byte HOLD_RESERVED = 7;
+  static final byte HOLD_CONFIRMED = 8;
+  static final byte HOLD_RELEASED = 9;
+  static final byte HOLD_EXPIRED = 10;
+  static final byte HOLD_EXTENDED = 11;
+  static final byte HOLD_FULFILLED = 12;
+  static final byte STOCK_FULFILLED = 13;
+  static final byte STOCK_RESTOCKED = 14;
+  static final byte REQUEST_RECORDED = 15;
+
+  private static final String[] TYPE_NAMES = {null, "ItemDefined", "StockReceived",
+      "StockAdjusted", "SafetyStockSet", "StockTransferred", "ShortageDetected", "HoldReserved",
+      "HoldConfirmed", "HoldReleased", "HoldExpired", "HoldExtended", "HoldFulfilled",
+      "StockFulfilled", "StockRestocked", "RequestRecorded"};
+
+  /** The simple name of the {@link Event} record of a type code, for messages. */
+  static String typeName(byte type) {
+    return type > 0 && type < TYPE_NAMES.length ? TYPE_NAMES[type] : "type " + type;
+  }
 
   /** No string the engine accepts comes near this; it bounds a decoder reading garbage. */
   private static final int STRING_BYTES_MAX = 65_535;
@@ -249,11 +259,18 @@ public final class EventCodec {
   }
 
   /**
-   * Decodes events, reusing one String per distinct short string it has seen recently (SKUs,
-   * locations, reasons): replay meets the same few thousand names millions of times, and a fresh
-   * String each time was a third of replay's time and most of its garbage. The cache is a fixed
-   * direct-mapped table, so memory is bounded and a miss only costs a decode. Not thread-safe:
-   * one per replaying thread.
+   * Decodes events, reusing one String per distinct name it has seen (SKUs, locations) and per
+   * recent short text (actors, categories, reasons): replay meets the same few thousand names
+   * millions of times, and a fresh String each time was a third of replay's time and most of its
+   * garbage. Not thread-safe: one per replaying thread.
+   *
+   * <p>Names and texts are kept apart because they repeat differently. A name is canonical: the
+   * first String decoded for it is returned every time after, never evicted (up to {@code
+   * namesMax} names; past that, new names decode uncached). The engine keys its items and levels
+   * by those very instances, so replay's lookups compare references instead of bytes; a
+   * direct-mapped cache shared with reasons (one per purchase order, say) evicted a SKU every few
+   * receipts, and each eviction turned that SKU's lookups back into byte comparisons. Texts keep
+   * the direct-mapped cache: bounded, a miss only costs a decode.
    */
   public static final class Decoder {
 
@@ -263,96 +280,171 @@ public final class EventCodec {
     private final byte[][] keys;
     private final String[] values;
     private final int mask;
+    private final NameTable names;
+    /** The reused cursor {@link #decodeInto(byte[], int, int, DecodedEvent)} reads through. */
+    private final Cursor cursor = new Cursor();
 
-    /** {@code entries} is rounded up to a power of two; 0 disables the cache. */
+    /** {@code entries} is both the text cache's size and the most names kept. */
     public Decoder(int entries) {
-      int size = entries <= 0 ? 0 : Integer.highestOneBit(Math.max(1, entries - 1)) << 1;
+      this(entries, entries);
+    }
+
+    /**
+     * {@code textEntries} is rounded up to a power of two; 0 disables the text cache. At most
+     * {@code namesMax} names are kept canonical; 0 disables that.
+     */
+    public Decoder(int textEntries, int namesMax) {
+      int size = textEntries <= 0 ? 0
+          : Integer.highestOneBit(Math.max(1, textEntries - 1)) << 1;
       keys = new byte[size][];
       values = new String[size];
       mask = size - 1;
+      names = new NameTable(namesMax);
     }
 
     public Event decode(byte[] bytes) {
       return decode(ByteBuffer.wrap(bytes));
     }
 
+    /**
+     * Decodes one event that fills the buffer from its position to its limit exactly, and moves
+     * the position to the limit.
+     */
+    public Event decode(ByteBuffer in) {
+      byte[] bytes;
+      int offset;
+      int length = in.remaining();
+      if (in.hasArray()) {
+        bytes = in.array();
+        offset = in.arrayOffset() + in.position();
+      } else {
+        bytes = new byte[length];
+        in.duplicate().get(bytes);
+        offset = 0;
+      }
+      // Neither reused: the uncached decoder is shared by every thread.
+      DecodedEvent event = new DecodedEvent();
+      decodeInto(new Cursor().reset(bytes, offset, length), event);
+      in.position(in.limit());
+      return event.toEvent();
+    }
 
-      public Event decode(ByteBuffer in) {
+    /**
+     * Decodes the event in {@code length} bytes of {@code array} from {@code offset} into {@code
+     * out}, allocating nothing but the Strings it cannot share (the decoder's one view of the
+     * array is reused).
+     *
+     * @throws IllegalArgumentException when the bytes are not exactly one valid event
+     */
+    public void decodeInto(byte[] array, int offset, int length, DecodedEvent out) {
+      decodeInto(cursor.reset(array, offset, length), out);
+    }
+
+    private void decodeInto(Cursor in, DecodedEvent out) {
       try {
-        Event event = decodeFields(in);
-        if (in.hasRemaining()) {
-          throw new IllegalArgumentException("event " + event.sequence() + " has "
+        decodeFields(in, out);
+        if (in.remaining() > 0) {
+          throw new IllegalArgumentException("event " + out.sequence + " has "
               + in.remaining() + " trailing bytes");
         }
-        return event;
       } catch (BufferUnderflowException e) {
         throw new IllegalArgumentException("event bytes end too early", e);
       }
     }
 
-    private Event decodeFields(ByteBuffer in) {
+    /** Reads the fields in the order {@link EventCodec#encode(Event, ByteBuffer)} writes them. */
+    private void decodeFields(Cursor in, DecodedEvent out) {
       byte type = in.get();
-      long sequence = in.getLong();
-      long time = in.getLong();
-      String actor = string(in); // few distinct callers: cached
-      return switch (type) {
-        case ITEM_DEFINED -> new Event.ItemDefined(sequence, time, actor, string(in), id(in),
-            string(in));
-        case STOCK_RECEIVED -> new Event.StockReceived(sequence, time, actor, change(in),
-            in.getInt(), string(in));
-        case STOCK_ADJUSTED -> new Event.StockAdjusted(sequence, time, actor, change(in),
-            string(in));
-        case SAFETY_STOCK_SET -> new Event.SafetyStockSet(sequence, time, actor, change(in));
-        case STOCK_TRANSFERRED -> new Event.StockTransferred(sequence, time, actor, change(in),
-            change(in), in.getInt(), string(in));
-        case SHORTAGE_DETECTED -> new Event.ShortageDetected(sequence, time, actor, string(in),
-            string(in), in.getLong());
-        case HOLD_RESERVED -> holdReserved(in, sequence, time, actor);
-        case HOLD_CONFIRMED -> new Event.HoldConfirmed(sequence, time, actor, id(in), changes(in));
-        case HOLD_RELEASED -> new Event.HoldReleased(sequence, time, actor, id(in), changes(in));
-        case HOLD_EXPIRED -> new Event.HoldExpired(sequence, time, actor, id(in), changes(in));
-        case HOLD_FULFILLED -> new Event.HoldFulfilled(sequence, time, actor, id(in), changes(in));
-        case HOLD_EXTENDED -> new Event.HoldExtended(sequence, time, actor, id(in), in.getLong());
-        case STOCK_FULFILLED -> new Event.StockFulfilled(sequence, time, actor, change(in),
-            in.getInt(), string(in));
-        case STOCK_RESTOCKED -> new Event.StockRestocked(sequence, time, actor, change(in),
-            in.getInt(), string(in));
-        case REQUEST_RECORDED -> new Event.RequestRecorded(sequence, time, actor, id(in),
-            in.getLong(), in.getLong());
+      out.type = type;
+      out.sequence = in.getLong();
+      out.time = in.getLong();
+      out.actor = string(in); // few distinct callers: cached
+      out.lineCount = 0;
+      out.changeCount = 0;
+      switch (type) {
+        case ITEM_DEFINED -> {
+          out.sku = name(in);
+          out.name = id(in);
+          out.category = string(in);
+        }
+        case STOCK_RECEIVED, STOCK_FULFILLED, STOCK_RESTOCKED -> {
+          changes(in, out, 1);
+          out.quantity = in.getInt();
+          out.reason = string(in);
+        }
+        case STOCK_ADJUSTED -> {
+          changes(in, out, 1);
+          out.reason = string(in);
+        }
+        case SAFETY_STOCK_SET -> changes(in, out, 1);
+        case STOCK_TRANSFERRED -> {
+          changes(in, out, 2);
+          out.quantity = in.getInt();
+          out.reason = string(in);
+        }
+        case SHORTAGE_DETECTED -> {
+          out.sku = name(in);
+          out.location = name(in);
+          out.available = in.getLong();
+        }
+        case HOLD_RESERVED -> holdReserved(in, out);
+        case HOLD_CONFIRMED, HOLD_RELEASED, HOLD_EXPIRED, HOLD_FULFILLED -> {
+          out.holdId = hashed(id(in));
+          changes(in, out, count(in));
+        }
+        case HOLD_EXTENDED -> {
+          out.holdId = hashed(id(in));
+          out.expiresAt = in.getLong();
+        }
+        case REQUEST_RECORDED -> {
+          out.key = hashed(id(in));
+          out.fingerprint = in.getLong();
+          out.firstSequence = in.getLong();
+        }
         default -> throw new IllegalArgumentException("unknown event type " + type
-            + " at sequence " + sequence);
-      };
+            + " at sequence " + out.sequence);
+      }
     }
 
-    private Event holdReserved(ByteBuffer in, long sequence, long time, String actor) {
-      String holdId = id(in);
+    private void holdReserved(Cursor in, DecodedEvent out) {
+      out.holdId = hashed(id(in));
       int lineCount = count(in);
-      HoldLine[] lines = new HoldLine[lineCount];
+      out.lines(lineCount);
       for (int i = 0; i < lineCount; i++) {
-        lines[i] = new HoldLine(string(in), string(in), in.getInt());
+        out.lineSkus[i] = name(in);
+        out.lineLocations[i] = name(in);
+        out.lineQuantities[i] = in.getInt();
       }
-      return new Event.HoldReserved(sequence, time, actor, holdId, List.of(lines), id(in), id(in),
-          in.getLong(), changes(in));
+      out.customer = id(in);
+      out.reference = id(in);
+      out.expiresAt = in.getLong();
+      changes(in, out, count(in));
     }
 
-    private List<LevelChange> changes(ByteBuffer in) {
-      int count = count(in);
-      LevelChange[] changes = new LevelChange[count];
+    /**
+     * An id the engine looks up by: its hash is computed here, where a decoding thread has time
+     * to spare, and cached in the String for the replaying thread.
+     */
+    private static String hashed(String id) {
+      id.hashCode();
+      return id;
+    }
+
+    private void changes(Cursor in, DecodedEvent out, int count) {
+      out.changes(count);
+      int[] quantities = out.quantities;
       for (int i = 0; i < count; i++) {
-        changes[i] = change(in);
+        out.changeSkus[i] = name(in);
+        out.changeLocations[i] = name(in);
+        int at = i * DecodedEvent.QUANTITIES;
+        for (int q = 0; q < DecodedEvent.QUANTITIES; q++) {
+          quantities[at + q] = in.getInt();
+        }
+        out.versions[i] = in.getLong();
       }
-      return List.of(changes);
     }
 
-    private LevelChange change(ByteBuffer in) {
-      return new LevelChange(string(in), string(in), quantities(in), quantities(in), in.getLong());
-    }
-
-    private Quantities quantities(ByteBuffer in) {
-      return new Quantities(in.getInt(), in.getInt(), in.getInt(), in.getInt());
-    }
-
-    private int count(ByteBuffer in) {
+    private int count(Cursor in) {
       int count = in.getShort() & 0xffff;
       // Each element takes at least 2 bytes; a count the buffer cannot hold is garbage.
       if (count * 2L > in.remaining()) {
@@ -367,34 +459,50 @@ public final class EventCodec {
      * item name): never cached, so a stream of distinct values cannot evict the names that repeat
      * (a benchmark with 200,000 customers lost 15 % of replay speed to that).
      */
-    private String id(ByteBuffer in) {
-      return string(in, false);
+    private String id(Cursor in) {
+      return string(in, ID);
     }
 
-    /** A name that repeats (SKU, location, reason, category): cached. */
-    private String string(ByteBuffer in) {
-      return string(in, true);
+    /** A text that repeats (actor, reason, category): cached while it is recent. */
+    private String string(Cursor in) {
+      return string(in, TEXT);
     }
 
-    private String string(ByteBuffer in, boolean cache) {
+    /** A SKU or location: the one canonical String for it. */
+    private String name(Cursor in) {
+      return string(in, NAME);
+    }
+
+    private static final int ID = 0;
+    private static final int TEXT = 1;
+    private static final int NAME = 2;
+
+    private String string(Cursor in, int kind) {
       int length = in.getShort() & 0xffff;
       if (length > in.remaining()) {
         throw new IllegalArgumentException("event string of " + length + " bytes exceeds the "
             + in.remaining() + " bytes left");
       }
-      int position = in.position();
-      in.position(position + length);
-      if (in.hasArray()) {
-        byte[] array = in.array();
-        int offset = in.arrayOffset() + position;
-        if (isAscii(array, offset, length)) {
-          return cache ? ascii(array, offset, length)
-              : new String(array, offset, length, StandardCharsets.US_ASCII);
-        }
+      byte[] array = in.bytes;
+      int offset = in.skip(length);
+      if (length == 0) {
+        return ""; // half the holds have no reference: one shared empty String, not one each
       }
+      if (AsciiBytes.isAscii(array, offset, length)) {
+        return switch (kind) {
+          case NAME -> names.intern(array, offset, length);
+          case TEXT -> ascii(array, offset, length);
+          default -> new String(array, offset, length, StandardCharsets.US_ASCII);
+        };
+      }
+      return utf8(array, offset, length);
+    }
+
+    private static String utf8(byte[] array, int offset, int length) {
       try {
         // Strict: damaged bytes must not turn silently into different text.
-        return StandardCharsets.UTF_8.newDecoder().decode(in.slice(position, length)).toString();
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(array, offset, length))
+            .toString();
       } catch (CharacterCodingException e) {
         throw new IllegalArgumentException("event string is not valid UTF-8", e);
       }
@@ -404,28 +512,15 @@ public final class EventCodec {
       if (keys.length == 0 || length > CACHED_LENGTH_MAX) {
         return new String(array, offset, length, StandardCharsets.US_ASCII);
       }
-      int hash = length;
-      for (int i = offset; i < offset + length; i++) {
-        hash = hash * 31 + array[i];
-      }
-      int slot = (hash ^ (hash >>> 16)) & mask;
+      int slot = AsciiBytes.hash(array, offset, length) & mask;
       byte[] key = keys[slot];
-      if (key != null && Arrays.equals(key, 0, key.length, array, offset, offset + length)) {
+      if (key != null && AsciiBytes.equals(key, array, offset, length)) {
         return values[slot];
       }
       String value = new String(array, offset, length, StandardCharsets.US_ASCII);
       keys[slot] = Arrays.copyOfRange(array, offset, offset + length);
       values[slot] = value;
       return value;
-    }
-
-    private boolean isAscii(byte[] bytes, int offset, int length) {
-      for (int i = offset; i < offset + length; i++) {
-        if (bytes[i] < 0) {
-          return false;
-        }
-      }
-      return true;
     }
 
   }

@@ -20,6 +20,11 @@ final class ExpiryQueue {
     return size == 0;
   }
 
+  /** The hold at heap position {@code index}, in no useful order: for visiting every one. */
+  Hold at(int index) {
+    return heap[index];
+  }
+
   Hold peek() {
     return size == 0 ? null : heap[0];
   }

@@ -26,7 +26,7 @@ final class Item {
 
   /** Appends a new level; keeps insertion order so iteration is deterministic. */
   StockLevel addLevel(String location) {
-    StockLevel added = new StockLevel(location);
+    StockLevel added = new StockLevel(sku, location);
     if (firstLevel == null) {
       firstLevel = added;
     } else {

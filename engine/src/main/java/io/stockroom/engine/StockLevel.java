@@ -6,6 +6,8 @@ package io.stockroom.engine;
  * a singly linked list instead of an array or map (most items have one to a few locations).
  */
 final class StockLevel {
+  /** The item's SKU, so a hold's line is just its level and a quantity. */
+  final String sku;
   final String location;
   int onHand;
   int reserved;
@@ -14,7 +16,8 @@ final class StockLevel {
   long version;
   StockLevel next;
 
-  StockLevel(String location) {
+  StockLevel(String sku, String location) {
+    this.sku = sku;
     this.location = location;
   }
 
@@ -24,19 +27,5 @@ final class StockLevel {
 
   Quantities quantities() {
     return new Quantities(onHand, reserved, committed, safetyStock);
-  }
-
-  boolean holds(Quantities quantities) {
-    return onHand == quantities.onHand()
-        && reserved == quantities.reserved()
-        && committed == quantities.committed()
-        && safetyStock == quantities.safetyStock();
-  }
-
-  void set(Quantities quantities) {
-    onHand = quantities.onHand();
-    reserved = quantities.reserved();
-    committed = quantities.committed();
-    safetyStock = quantities.safetyStock();
   }
 }

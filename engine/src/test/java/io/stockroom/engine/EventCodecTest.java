@@ -90,6 +90,22 @@ class EventCodecTest {
   }
 
   @Test
+  void namesStayCanonicalWhateverTextsPassThroughTheCache() {
+    EventCodec.Decoder decoder = new EventCodec.Decoder(16, 1024);
+    Event.StockReceived first = (Event.StockReceived) decoder.decode(
+        EventCodec.encode(everyKind().get(1)));
+    for (int i = 0; i < 10_000; i++) {
+      // A reason per purchase order: enough distinct texts to cycle the text cache many times.
+      Event receipt = new Event.StockReceived(i, 1, "system", CHANGE, 5, "po-" + i);
+      assertThat(decoder.decode(EventCodec.encode(receipt))).isEqualTo(receipt);
+    }
+    Event.StockReceived later = (Event.StockReceived) decoder.decode(
+        EventCodec.encode(everyKind().get(1)));
+    assertThat(later.change().sku()).isSameAs(first.change().sku());
+    assertThat(later.change().location()).isSameAs(first.change().location());
+  }
+
+  @Test
   void truncatedEventIsRefusedAtEveryLength() {
     for (Event event : everyKind()) {
       byte[] bytes = EventCodec.encode(event);

@@ -162,6 +162,19 @@ public final class JournalReader implements AutoCloseable {
     return scanner.payloadView();
   }
 
+  /**
+   * The array the current record's payload lies in, from {@link #payloadOffset()} for {@link
+   * #payloadLength()} bytes: the reader's own buffer, valid only until the next {@link #next()}
+   * and never to be written to. Replay decodes through it without even a view object per record.
+   */
+  public byte[] payloadArray() {
+    return scanner.buffer();
+  }
+
+  public int payloadOffset() {
+    return scanner.payloadIndex();
+  }
+
   public int payloadLength() {
     return scanner.payloadLength();
   }

@@ -392,6 +392,14 @@ final class SegmentScanner implements AutoCloseable {
     return Arrays.copyOfRange(buffer, payloadIndex, payloadIndex + payloadLength);
   }
 
+  byte[] buffer() {
+    return buffer;
+  }
+
+  int payloadIndex() {
+    return payloadIndex;
+  }
+
   java.nio.ByteBuffer payloadView() {
     return java.nio.ByteBuffer.wrap(buffer, payloadIndex, payloadLength).slice();
   }

@@ -1,6 +1,7 @@
 package io.stockroom.server.sequencer;
 
 import io.stockroom.engine.Command;
+import io.stockroom.engine.DecodedEvent;
 import io.stockroom.engine.Engine;
 import io.stockroom.engine.Event;
 import io.stockroom.engine.EventCodec;
@@ -97,7 +98,7 @@ public final class Ledger implements AutoCloseable {
   private static long replay(Journal journal, Engine engine) throws IOException {
     long replayed = 0;
     try (DecodingReader reader = new DecodingReader(journal, engine.sequence() + 1)) {
-      for (Event event = reader.next(); event != null; event = reader.next()) {
+      for (DecodedEvent event = reader.next(); event != null; event = reader.next()) {
         try {
           engine.replay(event);
         } catch (InvariantViolatedException e) {
