@@ -128,6 +128,7 @@ public final class LoadTest {
             phase.inFlight(), phase.waiting(), rateOverLastSecond(measurements)));
       }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
       Phase.Result result;
+      long cpuStarted = processCpuNanos();
       try {
         result = phase.run(run.duration.toNanos());
       } catch (InterruptedException e) {
@@ -136,8 +137,19 @@ public final class LoadTest {
       } finally {
         ticker.cancel(false);
       }
+      long cpuNanos = processCpuNanos() - cpuStarted;
       measurements.sample((System.nanoTime() - started) / 1_000_000);
-      return report(workload, run, measurements, result, stop.get());
+      return report(workload, run, measurements, result, stop.get(), cpuNanos);
+    }
+
+    /**
+     * CPU time this process (generator and, when embedded, the service) has used, or -1 where
+     * the JVM cannot tell. Per request it is what a saturated machine divides its cores by, so
+     * it compares two runs even when other processes took the CPU from one of them.
+     */
+    private static long processCpuNanos() {
+      return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private static double rateOverLastSecond(Measurements measurements) {
@@ -146,7 +158,7 @@ public final class LoadTest {
     }
 
     private static LoadReport report(Workload workload, LoadConfig run, Measurements m,
-        Phase.Result result, boolean stopped) {
+        Phase.Result result, boolean stopped, long cpuNanos) {
       long durationNanos = Math.max(1, result.endNanos() - result.startNanos());
       Histogram all = m.all();
       Map<String, LoadReport.Latency> operations = new LinkedHashMap<>();
@@ -155,6 +167,11 @@ public final class LoadTest {
       Map<String, Number> figures = new LinkedHashMap<>();
       figures.put("sessions", result.sessions());
       figures.putAll(workload.figures());
+      if (cpuNanos >= 0 && all.getTotalCount() > 0) {
+        // Rounded to 0.1 µs: enough for a ratio, and the JSON stays readable.
+        figures.put("cpuMicrosPerRequest",
+            Math.round(cpuNanos / 100.0 / all.getTotalCount()) / 10.0);
+      }
       if (stopped) {
         figures.put("hardTimeoutReached", 1);
       }

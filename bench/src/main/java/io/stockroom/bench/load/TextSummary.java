@@ -19,6 +19,14 @@ final class TextSummary {
       out.append(String.format(Locale.ROOT, "%n%s vs ceiling: %.0f / %.0f requests/s = %.1f %%%n",
           report.scenario(), report.throughputPerSecond(),
           report.ceiling().throughputPerSecond(), 100 * report.ratioToCeiling()));
+      Number cpu = report.figures().get("cpuMicrosPerRequest");
+      Number ceilingCpu = report.ceiling().figures().get("cpuMicrosPerRequest");
+      if (cpu != null && ceilingCpu != null) {
+        // What the ratio would be if both runs had had the whole machine to themselves.
+        out.append(String.format(Locale.ROOT, "%s vs ceiling, CPU per request: %.1f / %.1f µs"
+                + " = %.1f %%%n", report.scenario(), cpu.doubleValue(), ceilingCpu.doubleValue(),
+            100 * ceilingCpu.doubleValue() / cpu.doubleValue()));
+      }
     }
     return out.toString();
   }

@@ -63,5 +63,7 @@ class LoadTestTest {
     assertThat(report.statuses()).containsKeys("reserve 201", "confirm 200", "release 200");
     assertThat(report.errors()).isZero();
     assertThat(report.timeline()).isNotEmpty();
+    // Generator and service share the process: each request costs both some CPU.
+    assertThat(report.figures().get("cpuMicrosPerRequest").doubleValue()).isPositive();
   }
 }
