@@ -54,9 +54,10 @@ public final class LoadTest {
     try {
       Run run = new Run(config, progress, timer, hardDeadline, stop);
       LoadReport ceiling = config.withCeiling
-          ? run.ceiling(config.as(LoadConfig.Scenario.CEILING), CeilingServer.Stall.NONE) : null;
+          ? run.ceiling(config.as(LoadConfig.Scenario.CEILING), Workloads.ceilingOf(config),
+              CeilingServer.Stall.NONE) : null;
       LoadReport report = config.scenario == LoadConfig.Scenario.CEILING
-          ? run.ceiling(config, stall) : run.stockroom();
+          ? run.ceiling(config, new Ceiling(), stall) : run.stockroom();
       return ceiling == null ? report : report.withCeiling(ceiling);
     } finally {
       timer.shutdownNow();
@@ -67,7 +68,8 @@ public final class LoadTest {
   private record Run(LoadConfig config, Consumer<Progress> progress,
       ScheduledExecutorService timer, long hardDeadline, AtomicBoolean stop) {
 
-    LoadReport ceiling(LoadConfig ceiling, CeilingServer.Stall stall) {
+    /** {@code workload} against the ceiling server, after a warm-up of the plain ceiling. */
+    LoadReport ceiling(LoadConfig ceiling, Ceiling workload, CeilingServer.Stall stall) {
       try (CeilingServer server = CeilingServer.start(stall);
           Http http = Http.open(ceiling.client, server.uri(), "ceiling", ceiling.concurrency,
               ceiling.requestTimeout)) {
@@ -75,7 +77,7 @@ public final class LoadTest {
           measure("warmup", new Ceiling(), http, ceiling.withDuration(ceiling.warmup),
               new Outcomes());
         }
-        return measure("ceiling", new Ceiling(), http, ceiling, new Outcomes());
+        return measure("ceiling", workload, http, ceiling, new Outcomes());
       }
     }
 

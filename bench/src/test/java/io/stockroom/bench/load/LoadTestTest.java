@@ -47,6 +47,23 @@ class LoadTestTest {
   }
 
   @Test
+  void flashSaleWithCeilingSendsTheSameBurstToTheTrivialEndpoint() {
+    LoadReport report = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.FLASH_SALE)
+        .units(30).concurrency(120).duration(Duration.ofSeconds(30)).withCeiling(true)
+        .build());
+
+    // The burst: as many buyers as the sale, each one request, the sale's winners a second.
+    LoadReport ceiling = report.ceiling();
+    assertThat(ceiling.scenario()).isEqualTo("ceiling-burst");
+    assertThat(ceiling.statuses()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "ceiling 200", 120L, "ceiling-confirm 200", 30L));
+    assertThat(ceiling.requests()).isEqualTo(report.requests()).isEqualTo(150);
+    assertThat(ceiling.concurrency()).isEqualTo(120);
+    assertThat(report.audit().passed()).isTrue();
+    assertThat(TextSummary.of(report)).contains("flash-sale vs ceiling-burst, latency p50");
+  }
+
+  @Test
   void checkoutMixOfConfirmReleaseAndAbandonPassesItsAudit() {
     // Little stock per SKU, so that some reservations are refused; 1 s holds, so that
     // abandoned ones expire while the run goes on.
