@@ -30,9 +30,8 @@ final class Workloads {
         ? Ceiling.burst(config.concurrency, config.units) : new Ceiling();
   }
 
-  /** Before measuring: reserve and release one unit of a SKU of its own, to warm both sides. */
+  /** Before measuring: every kind of request, on SKUs of its own, to warm both sides. */
   static Workload warmup(String prefix, LoadConfig config) {
-    return new Storefront(prefix + "-warm", Catalog.of(prefix + "-warm", 1), 1_000_000_000L, 1.0,
-        config.holdTtlSeconds, 0);
+    return new WarmUp(prefix, config.holdTtlSeconds);
   }
 }
