@@ -71,7 +71,8 @@ public final class LoadTest {
     /** {@code workload} against the ceiling server, after a warm-up of the plain ceiling. */
     LoadReport ceiling(LoadConfig ceiling, Ceiling workload, CeilingServer.Stall stall) {
       try (CeilingServer server = CeilingServer.start(stall);
-          Http http = Http.open(ceiling.client, server.uri(), "ceiling", ceiling.concurrency,
+          Http http = Http.open(ceiling.client, server.uri(), CeilingServer.KEY,
+              ceiling.concurrency,
               ceiling.requestTimeout)) {
         if (!ceiling.warmup.isZero()) {
           measure("warmup", new Ceiling(), http, ceiling.withDuration(ceiling.warmup),
