@@ -6,7 +6,6 @@ import io.stockroom.engine.Result;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +69,7 @@ public final class Sequencer implements AutoCloseable {
   private final Settings settings;
   private final List<Listener> listeners;
   private final Thread.UncaughtExceptionHandler fatal;
-  private final ArrayBlockingQueue<Submission> queue;
+  private final SubmissionQueue<Submission> queue;
   private final Thread writer;
   private final int eventsPerCommandMax;
   private final SequencerMetrics metrics;
@@ -102,7 +101,7 @@ public final class Sequencer implements AutoCloseable {
     this.listeners = List.copyOf(listeners);
     this.metrics = metrics;
     this.fatal = fatal;
-    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.queue = new SubmissionQueue<>(settings.queueCapacity());
     this.batch = new ArrayList<>(settings.batchCommandsMax());
     this.starts = new int[settings.batchCommandsMax()];
     this.ends = new int[settings.batchCommandsMax()];
