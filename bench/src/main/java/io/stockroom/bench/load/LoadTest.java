@@ -31,6 +31,8 @@ public final class LoadTest {
 
   private static final long TICK_MILLIS = 250;
   private static final int TICKS_PER_SAMPLE = 4; // one timeline row per second
+  /** The longest wait after a warm-up for the JIT to catch up (it is counted in the hard bound). */
+  private static final long SETTLE_MILLIS_MAX = 10_000;
 
   private LoadTest() {}
 
@@ -68,17 +70,20 @@ public final class LoadTest {
   private record Run(LoadConfig config, Consumer<Progress> progress,
       ScheduledExecutorService timer, long hardDeadline, AtomicBoolean stop) {
 
-    /** {@code workload} against the ceiling server, after a warm-up of the plain ceiling. */
+    /** {@code workload} against the ceiling server, after a warm-up ({@link Ceiling#warmup}). */
     LoadReport ceiling(LoadConfig ceiling, Ceiling workload, CeilingServer.Stall stall) {
       try (CeilingServer server = CeilingServer.start(stall);
           Http http = Http.open(ceiling.client, server.uri(), CeilingServer.KEY,
               ceiling.concurrency,
               ceiling.requestTimeout)) {
+        long settled = -1;
         if (!ceiling.warmup.isZero()) {
-          measure("warmup", new Ceiling(), http, ceiling.withDuration(ceiling.warmup),
+          measure("warmup", Ceiling.warmup(), http, ceiling.withDuration(ceiling.warmup),
               new Outcomes());
+          settled = settle();
         }
-        return measure("ceiling", workload, http, ceiling, new Outcomes());
+        return withFigure(measure("ceiling", workload, http, ceiling, new Outcomes()),
+            "jitSettleMillis", settled);
       }
     }
 
@@ -90,6 +95,7 @@ public final class LoadTest {
           Http http = Http.open(config.client, target.uri(), target.key(),
               config.concurrency, config.requestTimeout)) {
         progress.accept(new Progress("setup", 0, 0, 0, 0, 0, 0));
+        long settled = -1;
         long firstSequence = AuditReader.sequence(http);
         workload.setup(http);
         if (!config.warmup.isZero()) {
@@ -97,6 +103,7 @@ public final class LoadTest {
           warmup.setup(http);
           measure("warmup", warmup, http, config.as(LoadConfig.Scenario.RESERVE)
               .withDuration(config.warmup), new Outcomes());
+          settled = settle();
         }
         Outcomes outcomes = new Outcomes();
         workload.startBackground(target.uri(), target.key());
@@ -111,8 +118,28 @@ public final class LoadTest {
           progress.accept(new Progress("audit", 0, report.requests(), report.errors(), 0, 0, 0));
           audit = AuditReader.audit(http, firstSequence, workload, outcomes);
         }
-        return withAudit(report, audit, workload);
+        return withAudit(withFigure(report, "jitSettleMillis", settled), audit, workload);
       }
+    }
+
+    /**
+     * After a warm-up: lets the JIT finish compiling what the warm-up made hot, at most
+     * {@link #SETTLE_MILLIS_MAX} (see {@link JitSettle}).
+     */
+    private long settle() {
+      progress.accept(new Progress("settle", 0, 0, 0, 0, 0, 0));
+      return JitSettle.await(SETTLE_MILLIS_MAX, stop);
+    }
+
+    /**
+     * {@code report} with one more figure, unless {@code value} is negative (not measured). Its
+     * figures are the map report() built for it here, not shared with anything else.
+     */
+    private static LoadReport withFigure(LoadReport report, String name, long value) {
+      if (value >= 0) {
+        report.figures().put(name, value);
+      }
+      return report;
     }
 
     private LoadReport measure(String phaseName, Workload workload, Http http, LoadConfig run,

@@ -50,7 +50,7 @@ class LoadTestTest {
   void flashSaleWithCeilingSendsTheSameBurstToTheTrivialEndpoint() {
     LoadReport report = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.FLASH_SALE)
         .units(30).concurrency(120).duration(Duration.ofSeconds(30)).withCeiling(true)
-        .build());
+        .warmup(Duration.ofSeconds(1)).build());
 
     // The burst: as many buyers as the sale, each one request, the sale's winners a second.
     LoadReport ceiling = report.ceiling();
@@ -61,6 +61,9 @@ class LoadTestTest {
     assertThat(ceiling.concurrency()).isEqualTo(120);
     assertThat(report.audit().passed()).isTrue();
     assertThat(TextSummary.of(report)).contains("flash-sale vs ceiling-burst, latency p50");
+    // After each warm-up the JIT was given time to catch up, and the report says how long.
+    assertThat(report.figures().get("jitSettleMillis").longValue()).isBetween(0L, 10_000L);
+    assertThat(ceiling.figures().get("jitSettleMillis").longValue()).isBetween(0L, 10_000L);
   }
 
   @Test
