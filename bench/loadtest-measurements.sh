@@ -22,7 +22,9 @@ run() {
 run ceiling-helidon --scenario ceiling --client helidon -c 64 -d 15s --warmup 5s
 run ceiling-jdk --scenario ceiling --client jdk -c 64 -d 15s --warmup 5s
 run reserve-vs-ceiling --scenario reserve --with-ceiling -c 64 -d 20s --warmup 10s
-run flash-sale-1000 --scenario flash-sale -c 1000 --units 200 --warmup 10s
+# Issue 6's two HTTP targets, as the issue states them.
+run reserve-vs-ceiling-256 --scenario reserve --with-ceiling -c 256 -d 15s --warmup 5s
+run flash-sale-1000 --scenario flash-sale -c 1000 --units 200 --warmup 5s --with-ceiling
 run ceiling-1000 --scenario ceiling -c 1000 -d 10s --warmup 5s
 run checkout-mix-closed --scenario checkout-mix -c 64 -d 20s --warmup 10s
 run checkout-mix-open --scenario checkout-mix --loop open --rate 2000 -c 1000 -d 20s --warmup 10s

@@ -23,6 +23,12 @@ import java.net.URI;
 final class CeilingServer implements AutoCloseable {
 
   static final String PATH = "/ceiling";
+  /**
+   * What its clients send as their key: nothing checks it, but it has the shape and length of
+   * a Stockroom API key ({@code sk_<12>_<43>}), so the ceiling's requests cost the client and
+   * the server's header parsing what Stockroom's do.
+   */
+  static final String KEY = "sk_ceilingonly0_" + "c".repeat(43);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] ANSWER_TAIL = ",\"ok\":true}".getBytes(
       java.nio.charset.StandardCharsets.US_ASCII);

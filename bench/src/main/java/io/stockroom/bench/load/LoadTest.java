@@ -31,6 +31,8 @@ public final class LoadTest {
 
   private static final long TICK_MILLIS = 250;
   private static final int TICKS_PER_SAMPLE = 4; // one timeline row per second
+  /** The longest wait after a warm-up for the JIT to catch up (it is counted in the hard bound). */
+  private static final long SETTLE_MILLIS_MAX = 10_000;
 
   private LoadTest() {}
 
@@ -54,9 +56,10 @@ public final class LoadTest {
     try {
       Run run = new Run(config, progress, timer, hardDeadline, stop);
       LoadReport ceiling = config.withCeiling
-          ? run.ceiling(config.as(LoadConfig.Scenario.CEILING), CeilingServer.Stall.NONE) : null;
+          ? run.ceiling(config.as(LoadConfig.Scenario.CEILING), Workloads.ceilingOf(config),
+              CeilingServer.Stall.NONE) : null;
       LoadReport report = config.scenario == LoadConfig.Scenario.CEILING
-          ? run.ceiling(config, stall) : run.stockroom();
+          ? run.ceiling(config, new Ceiling(), stall) : run.stockroom();
       return ceiling == null ? report : report.withCeiling(ceiling);
     } finally {
       timer.shutdownNow();
@@ -67,15 +70,20 @@ public final class LoadTest {
   private record Run(LoadConfig config, Consumer<Progress> progress,
       ScheduledExecutorService timer, long hardDeadline, AtomicBoolean stop) {
 
-    LoadReport ceiling(LoadConfig ceiling, CeilingServer.Stall stall) {
+    /** {@code workload} against the ceiling server, after a warm-up ({@link Ceiling#warmup}). */
+    LoadReport ceiling(LoadConfig ceiling, Ceiling workload, CeilingServer.Stall stall) {
       try (CeilingServer server = CeilingServer.start(stall);
-          Http http = Http.open(ceiling.client, server.uri(), "ceiling", ceiling.concurrency,
+          Http http = Http.open(ceiling.client, server.uri(), CeilingServer.KEY,
+              ceiling.concurrency,
               ceiling.requestTimeout)) {
+        long settled = -1;
         if (!ceiling.warmup.isZero()) {
-          measure("warmup", new Ceiling(), http, ceiling.withDuration(ceiling.warmup),
+          measure("warmup", Ceiling.warmup(), http, ceiling.withDuration(ceiling.warmup),
               new Outcomes());
+          settled = settle();
         }
-        return measure("ceiling", new Ceiling(), http, ceiling, new Outcomes());
+        return withFigure(measure("ceiling", workload, http, ceiling, new Outcomes()),
+            "jitSettleMillis", settled);
       }
     }
 
@@ -87,6 +95,7 @@ public final class LoadTest {
           Http http = Http.open(config.client, target.uri(), target.key(),
               config.concurrency, config.requestTimeout)) {
         progress.accept(new Progress("setup", 0, 0, 0, 0, 0, 0));
+        long settled = -1;
         long firstSequence = AuditReader.sequence(http);
         workload.setup(http);
         if (!config.warmup.isZero()) {
@@ -94,6 +103,7 @@ public final class LoadTest {
           warmup.setup(http);
           measure("warmup", warmup, http, config.as(LoadConfig.Scenario.RESERVE)
               .withDuration(config.warmup), new Outcomes());
+          settled = settle();
         }
         Outcomes outcomes = new Outcomes();
         workload.startBackground(target.uri(), target.key());
@@ -108,8 +118,28 @@ public final class LoadTest {
           progress.accept(new Progress("audit", 0, report.requests(), report.errors(), 0, 0, 0));
           audit = AuditReader.audit(http, firstSequence, workload, outcomes);
         }
-        return withAudit(report, audit, workload);
+        return withAudit(withFigure(report, "jitSettleMillis", settled), audit, workload);
       }
+    }
+
+    /**
+     * After a warm-up: lets the JIT finish compiling what the warm-up made hot, at most
+     * {@link #SETTLE_MILLIS_MAX} (see {@link JitSettle}).
+     */
+    private long settle() {
+      progress.accept(new Progress("settle", 0, 0, 0, 0, 0, 0));
+      return JitSettle.await(SETTLE_MILLIS_MAX, stop);
+    }
+
+    /**
+     * {@code report} with one more figure, unless {@code value} is negative (not measured). Its
+     * figures are the map report() built for it here, not shared with anything else.
+     */
+    private static LoadReport withFigure(LoadReport report, String name, long value) {
+      if (value >= 0) {
+        report.figures().put(name, value);
+      }
+      return report;
     }
 
     private LoadReport measure(String phaseName, Workload workload, Http http, LoadConfig run,
@@ -128,6 +158,7 @@ public final class LoadTest {
             phase.inFlight(), phase.waiting(), rateOverLastSecond(measurements)));
       }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
       Phase.Result result;
+      long cpuStarted = processCpuNanos();
       try {
         result = phase.run(run.duration.toNanos());
       } catch (InterruptedException e) {
@@ -136,8 +167,19 @@ public final class LoadTest {
       } finally {
         ticker.cancel(false);
       }
+      long cpuNanos = processCpuNanos() - cpuStarted;
       measurements.sample((System.nanoTime() - started) / 1_000_000);
-      return report(workload, run, measurements, result, stop.get());
+      return report(workload, run, measurements, result, stop.get(), cpuNanos);
+    }
+
+    /**
+     * CPU time this process (generator and, when embedded, the service) has used, or -1 where
+     * the JVM cannot tell. Per request it is what a saturated machine divides its cores by, so
+     * it compares two runs even when other processes took the CPU from one of them.
+     */
+    private static long processCpuNanos() {
+      return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private static double rateOverLastSecond(Measurements measurements) {
@@ -146,7 +188,7 @@ public final class LoadTest {
     }
 
     private static LoadReport report(Workload workload, LoadConfig run, Measurements m,
-        Phase.Result result, boolean stopped) {
+        Phase.Result result, boolean stopped, long cpuNanos) {
       long durationNanos = Math.max(1, result.endNanos() - result.startNanos());
       Histogram all = m.all();
       Map<String, LoadReport.Latency> operations = new LinkedHashMap<>();
@@ -155,6 +197,11 @@ public final class LoadTest {
       Map<String, Number> figures = new LinkedHashMap<>();
       figures.put("sessions", result.sessions());
       figures.putAll(workload.figures());
+      if (cpuNanos >= 0 && all.getTotalCount() > 0) {
+        // Rounded to 0.1 µs: enough for a ratio, and the JSON stays readable.
+        figures.put("cpuMicrosPerRequest",
+            Math.round(cpuNanos / 100.0 / all.getTotalCount()) / 10.0);
+      }
       if (stopped) {
         figures.put("hardTimeoutReached", 1);
       }

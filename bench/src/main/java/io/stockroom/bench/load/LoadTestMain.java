@@ -100,7 +100,8 @@ public final class LoadTestMain implements Callable<Integer> {
   double writeShare;
 
   @Option(names = "--with-ceiling", description = "first drive the trivial endpoint with the"
-      + " same settings and report the ratio")
+      + " same settings and report the ratio (flash sale: the same burst of buyers, the"
+      + " latency floor)")
   boolean withCeiling;
 
   @Option(names = "--no-audit", description = "skip the audit")

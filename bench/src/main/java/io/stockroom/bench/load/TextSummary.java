@@ -16,9 +16,23 @@ final class TextSummary {
     }
     section(out, report);
     if (report.ceiling() != null) {
-      out.append(String.format(Locale.ROOT, "%n%s vs ceiling: %.0f / %.0f requests/s = %.1f %%%n",
-          report.scenario(), report.throughputPerSecond(),
+      out.append(String.format(Locale.ROOT, "%n%s vs %s: %.0f / %.0f requests/s = %.1f %%%n",
+          report.scenario(), report.ceiling().scenario(), report.throughputPerSecond(),
           report.ceiling().throughputPerSecond(), 100 * report.ratioToCeiling()));
+      // For a burst (the flash sale) the latency is the figure: the ceiling's is the floor.
+      out.append(String.format(Locale.ROOT, "%s vs %s, latency p50 %.1f / %.1f ms, p99 %.1f /"
+              + " %.1f ms%n", report.scenario(), report.ceiling().scenario(),
+          report.latency().p50(), report.ceiling().latency().p50(), report.latency().p99(),
+          report.ceiling().latency().p99()));
+      Number cpu = report.figures().get("cpuMicrosPerRequest");
+      Number ceilingCpu = report.ceiling().figures().get("cpuMicrosPerRequest");
+      if (cpu != null && ceilingCpu != null) {
+        // What the ratio would be if both runs had had the whole machine to themselves.
+        out.append(String.format(Locale.ROOT, "%s vs %s, CPU per request: %.1f / %.1f µs"
+                + " = %.1f %%%n", report.scenario(), report.ceiling().scenario(),
+            cpu.doubleValue(), ceilingCpu.doubleValue(),
+            100 * ceilingCpu.doubleValue() / cpu.doubleValue()));
+      }
     }
     return out.toString();
   }

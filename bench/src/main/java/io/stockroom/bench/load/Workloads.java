@@ -21,9 +21,17 @@ final class Workloads {
     };
   }
 
-  /** Before measuring: reserve and release one unit of a SKU of its own, to warm both sides. */
+  /**
+   * The ceiling run that {@code config}'s scenario is compared with: the flash sale's burst of
+   * buyers (same count, the winners' second request included), else the plain ceiling.
+   */
+  static Ceiling ceilingOf(LoadConfig config) {
+    return config.scenario == LoadConfig.Scenario.FLASH_SALE
+        ? Ceiling.burst(config.concurrency, config.units) : new Ceiling();
+  }
+
+  /** Before measuring: every kind of request, on SKUs of its own, to warm both sides. */
   static Workload warmup(String prefix, LoadConfig config) {
-    return new Storefront(prefix + "-warm", Catalog.of(prefix + "-warm", 1), 1_000_000_000L, 1.0,
-        config.holdTtlSeconds, 0);
+    return new WarmUp(prefix, config.holdTtlSeconds);
   }
 }

@@ -47,6 +47,26 @@ class LoadTestTest {
   }
 
   @Test
+  void flashSaleWithCeilingSendsTheSameBurstToTheTrivialEndpoint() {
+    LoadReport report = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.FLASH_SALE)
+        .units(30).concurrency(120).duration(Duration.ofSeconds(30)).withCeiling(true)
+        .warmup(Duration.ofSeconds(1)).build());
+
+    // The burst: as many buyers as the sale, each one request, the sale's winners a second.
+    LoadReport ceiling = report.ceiling();
+    assertThat(ceiling.scenario()).isEqualTo("ceiling-burst");
+    assertThat(ceiling.statuses()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "ceiling 200", 120L, "ceiling-confirm 200", 30L));
+    assertThat(ceiling.requests()).isEqualTo(report.requests()).isEqualTo(150);
+    assertThat(ceiling.concurrency()).isEqualTo(120);
+    assertThat(report.audit().passed()).isTrue();
+    assertThat(TextSummary.of(report)).contains("flash-sale vs ceiling-burst, latency p50");
+    // After each warm-up the JIT was given time to catch up, and the report says how long.
+    assertThat(report.figures().get("jitSettleMillis").longValue()).isBetween(0L, 10_000L);
+    assertThat(ceiling.figures().get("jitSettleMillis").longValue()).isBetween(0L, 10_000L);
+  }
+
+  @Test
   void checkoutMixOfConfirmReleaseAndAbandonPassesItsAudit() {
     // Little stock per SKU, so that some reservations are refused; 1 s holds, so that
     // abandoned ones expire while the run goes on.
@@ -63,5 +83,7 @@ class LoadTestTest {
     assertThat(report.statuses()).containsKeys("reserve 201", "confirm 200", "release 200");
     assertThat(report.errors()).isZero();
     assertThat(report.timeline()).isNotEmpty();
+    // Generator and service share the process: each request costs both some CPU.
+    assertThat(report.figures().get("cpuMicrosPerRequest").doubleValue()).isPositive();
   }
 }

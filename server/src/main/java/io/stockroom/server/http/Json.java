@@ -2,15 +2,21 @@ package io.stockroom.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -59,7 +65,7 @@ public final class Json {
   static ObjectNode object(byte[] body, Set<String> allowed) {
     JsonNode node;
     try (JsonParser parser = FACTORY.createParser(body)) {
-      node = MAPPER.readTree(parser);
+      node = tree(parser);
     } catch (IOException e) {
       throw ProblemException.badRequest("malformed JSON: " + firstLine(e.getMessage()));
     }
@@ -69,6 +75,60 @@ public final class Json {
     ObjectNode object = (ObjectNode) node;
     checkFields(object, allowed, "");
     return object;
+  }
+
+  /**
+   * The parser's one JSON value as a tree (null when there is none), refusing anything after
+   * it: what {@code MAPPER.readTree} gave (integers as BigIntegerNode, as with
+   * USE_BIG_INTEGER_FOR_INTS), without the deserialization context it sets up for every call,
+   * which was most of the cost of reading a reservation. The parser refuses duplicate fields and
+   * nesting beyond {@link #DEPTH_MAX}, so the stack of open containers is bounded by it too.
+   */
+  static JsonNode tree(JsonParser parser) throws IOException {
+    JsonNodeFactory nodes = MAPPER.getNodeFactory();
+    ArrayDeque<ContainerNode<?>> open = new ArrayDeque<>(DEPTH_MAX);
+    JsonNode root = null;
+    for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+      if (token == JsonToken.FIELD_NAME) {
+        continue;
+      }
+      if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+        open.pop();
+        if (open.isEmpty()) {
+          break;
+        }
+        continue;
+      }
+      JsonNode value = switch (token) {
+        case START_OBJECT -> nodes.objectNode();
+        case START_ARRAY -> nodes.arrayNode();
+        case VALUE_STRING -> nodes.textNode(parser.getText());
+        case VALUE_NUMBER_INT -> nodes.numberNode(parser.getBigIntegerValue());
+        case VALUE_NUMBER_FLOAT -> nodes.numberNode(parser.getDoubleValue());
+        case VALUE_TRUE -> nodes.booleanNode(true);
+        case VALUE_FALSE -> nodes.booleanNode(false);
+        case VALUE_NULL -> nodes.nullNode();
+        default -> throw new JsonParseException(parser, "unexpected token " + token);
+      };
+      ContainerNode<?> parent = open.peek();
+      if (parent instanceof ObjectNode object) {
+        object.set(parser.currentName(), value);
+      } else if (parent instanceof ArrayNode array) {
+        array.add(value);
+      } else {
+        root = value;
+      }
+      if (value instanceof ContainerNode<?> container) {
+        open.push(container);
+      } else if (parent == null) {
+        break; // a lone scalar
+      }
+    }
+    if (root != null && parser.nextToken() != null) {
+      throw new JsonParseException(parser, "trailing token (" + parser.currentToken()
+          + ") after the JSON value");
+    }
+    return root;
   }
 
   static void checkFields(ObjectNode object, Set<String> allowed, String prefix) {

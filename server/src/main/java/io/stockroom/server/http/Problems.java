@@ -49,8 +49,59 @@ public final class Problems {
     }
     for (Map.Entry<String, Object> entry : problem.extra().entrySet()) {
       json.writeFieldName(entry.getKey());
-      Json.MAPPER.writeValue(json, entry.getValue());
+      value(json, entry.getValue());
     }
     json.writeEndObject();
+  }
+
+  /**
+   * A problem's extra member: a scalar, a map of scalars, or a list of those (the shortages),
+   * written with the generator. Not with ObjectMapper.writeValue: its first call for a type
+   * builds a serializer by reflection, and the first time is when a flash sale sells out and
+   * hundreds of buyers are refused at once. Anything deeper still goes through the mapper.
+   */
+  private static void value(JsonGenerator json, Object value) throws IOException {
+    if (!scalar(json, value) && !mapOfScalars(json, value)) {
+      if (!(value instanceof Iterable<?> items)) {
+        Json.MAPPER.writeValue(json, value);
+        return;
+      }
+      json.writeStartArray();
+      for (Object item : items) {
+        if (!scalar(json, item) && !mapOfScalars(json, item)) {
+          Json.MAPPER.writeValue(json, item);
+        }
+      }
+      json.writeEndArray();
+    }
+  }
+
+  private static boolean mapOfScalars(JsonGenerator json, Object value) throws IOException {
+    if (!(value instanceof Map<?, ?> map)) {
+      return false;
+    }
+    json.writeStartObject();
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      json.writeFieldName(String.valueOf(entry.getKey()));
+      if (!scalar(json, entry.getValue())) {
+        Json.MAPPER.writeValue(json, entry.getValue());
+      }
+    }
+    json.writeEndObject();
+    return true;
+  }
+
+  private static boolean scalar(JsonGenerator json, Object value) throws IOException {
+    switch (value) {
+      case null -> json.writeNull();
+      case String text -> json.writeString(text);
+      case Integer number -> json.writeNumber(number);
+      case Long number -> json.writeNumber(number);
+      case Boolean bool -> json.writeBoolean(bool);
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 }

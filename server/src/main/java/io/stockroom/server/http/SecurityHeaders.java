@@ -7,7 +7,6 @@ import io.helidon.http.ServerResponseHeaders;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import java.util.Locale;
 
 /**
  * The routing filter that puts security headers on every routed response, refusals included:
@@ -50,8 +49,9 @@ public final class SecurityHeaders {
     if (!headers.contains(HeaderNames.CACHE_CONTROL)) {
       headers.set(HeaderNames.CACHE_CONTROL, "no-store");
     }
+    // regionMatches, not toLowerCase: this runs for every response, and only HTML needs a CSP.
     boolean html = headers.first(HeaderNames.CONTENT_TYPE)
-        .map(type -> type.toLowerCase(Locale.ROOT).startsWith("text/html"))
+        .map(type -> type.regionMatches(true, 0, "text/html", 0, 9))
         .orElse(false);
     if (html) {
       headers.set(CONTENT_SECURITY_POLICY_HEADER, CONTENT_SECURITY_POLICY);

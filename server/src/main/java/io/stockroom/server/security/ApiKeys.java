@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -34,12 +36,21 @@ import java.util.regex.Pattern;
  * <p>The file is rewritten atomically (temp file, fsync, rename) under {@code keys.lock}, so the
  * {@code keys} command can run while the service does; the service notices a changed file on
  * the next request, so a revocation takes effect without a restart.
+ *
+ * <p>A token whose secret checked out is remembered with the file contents it was checked
+ * against, so the next request with it costs one constant-time comparison instead of a regular
+ * expression and a SHA-256. That memory holds at most one token per key in the file (only the
+ * one secret that hashes to a key's stored hash gets in; strangers' guesses never do), and it is
+ * dropped with the contents whenever the file changes, so a revocation still takes effect on the
+ * next request.
  */
 public final class ApiKeys {
 
   public static final String FILE = "keys.json";
   private static final String LOCK = "keys.lock";
   private static final Pattern TOKEN = Pattern.compile("sk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})");
+  /** "sk_" + 12-character id + "_" + 43-character secret. */
+  private static final int TOKEN_LENGTH = 59;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -56,9 +67,27 @@ public final class ApiKeys {
 
   private final Path file;
   private final Path directory;
-  private volatile Snapshot snapshot = new Snapshot(null, -1, Map.of());
+  private volatile Snapshot snapshot = Snapshot.NONE;
 
-  private record Snapshot(FileTime modified, long size, Map<String, Key> keys) {}
+  /**
+   * The file's contents and what identifies that version of it: its inode ({@code fileKey}; every
+   * rewrite is a rename, so a new one), modification time and size. {@code verified}: key id ->
+   * the token that checked out against {@code keys}, at most one per key.
+   */
+  private record Snapshot(Object fileKey, FileTime modified, long size, Map<String, Key> keys,
+      ConcurrentHashMap<String, Verified> verified) {
+
+    static final Snapshot NONE = new Snapshot(null, null, -1, Map.of(),
+        new ConcurrentHashMap<>());
+
+    boolean describes(BasicFileAttributes attributes) {
+      return java.util.Objects.equals(fileKey, attributes.fileKey())
+          && attributes.lastModifiedTime().equals(modified) && attributes.size() == size;
+    }
+  }
+
+  /** A token that was checked against the stored hash, and whom it stands for. */
+  private record Verified(byte[] token, Principal principal) {}
 
   private ApiKeys(Path directory) {
     this.directory = directory;
@@ -74,11 +103,11 @@ public final class ApiKeys {
 
   /** Every key, active and revoked, in creation order. */
   public List<Key> list() throws IOException {
-    return new ArrayList<>(refresh().values());
+    return new ArrayList<>(refresh().keys().values());
   }
 
   public boolean hasActiveKeys() throws IOException {
-    return refresh().values().stream().anyMatch(key -> !key.revoked());
+    return refresh().keys().values().stream().anyMatch(key -> !key.revoked());
   }
 
   /**
@@ -86,17 +115,32 @@ public final class ApiKeys {
    * the file again only when it changed since the last look.
    */
   public Principal authenticate(String token) throws IOException {
-    var match = token == null ? null : TOKEN.matcher(token);
-    if (match == null || !match.matches()) {
+    if (token == null) {
       return null;
     }
-    Key key = refresh().get(match.group(1));
+    Snapshot current = refresh();
+    Verified verified = token.length() == TOKEN_LENGTH && token.startsWith("sk_")
+        ? current.verified().get(token.substring(3, 15)) : null;
+    byte[] presentedToken = token.getBytes(StandardCharsets.UTF_8);
+    if (verified != null && MessageDigest.isEqual(presentedToken, verified.token())) {
+      return verified.principal();
+    }
+    var match = TOKEN.matcher(token);
+    if (!match.matches()) {
+      return null;
+    }
+    Key key = current.keys().get(match.group(1));
     if (key == null || key.revoked()) {
       return null;
     }
     byte[] presented = sha256(match.group(2)).getBytes(StandardCharsets.US_ASCII);
     byte[] stored = key.sha256().getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(presented, stored) ? new Principal(key.id(), key.role()) : null;
+    if (!MessageDigest.isEqual(presented, stored)) {
+      return null;
+    }
+    Principal principal = new Principal(key.id(), key.role());
+    current.verified().put(key.id(), new Verified(presentedToken, principal));
+    return principal;
   }
 
   public Created create(Role role, String name) throws IOException {
@@ -157,26 +201,30 @@ public final class ApiKeys {
       Map<String, Key> keys = new java.util.LinkedHashMap<>(read());
       change.apply(keys);
       write(keys);
-      snapshot = new Snapshot(null, -1, Map.of()); // force a re-read
+      snapshot = Snapshot.NONE; // force a re-read
     }
   }
 
-  private Map<String, Key> refresh() throws IOException {
+  /**
+   * The keys as the file holds them now. One {@code stat} per call (the request path calls this
+   * every time, so that a revocation counts on the next request); the file is read again only
+   * when it is another version than the one held.
+   */
+  private Snapshot refresh() throws IOException {
     Snapshot current = snapshot;
-    FileTime modified;
-    long size;
+    BasicFileAttributes attributes;
     try {
-      modified = Files.getLastModifiedTime(file);
-      size = Files.size(file);
+      attributes = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      return Map.of();
+      return Snapshot.NONE;
     }
-    if (modified.equals(current.modified()) && size == current.size()) {
-      return current.keys();
+    if (current.describes(attributes)) {
+      return current;
     }
-    Map<String, Key> keys = read();
-    snapshot = new Snapshot(modified, size, keys);
-    return keys;
+    Snapshot fresh = new Snapshot(attributes.fileKey(), attributes.lastModifiedTime(),
+        attributes.size(), read(), new ConcurrentHashMap<>());
+    snapshot = fresh;
+    return fresh;
   }
 
   private Map<String, Key> read() throws IOException {

@@ -97,20 +97,13 @@ public final class Sequencer implements AutoCloseable {
    * ahead of the disk: answers wait for their batch's fsync whatever this is.
    */
   public static final int BATCHES_IN_FLIGHT = 2;
-  /**
-   * Most submissions the writer takes from the queue under one lock. Taking them one poll at a
-   * time made the writer contend for the queue's lock with every submitter once per command;
-   * never more than the batch in hand still has room for, so nothing waits outside the queue
-   * (and its bound) longer than the batch it joins.
-   */
-  private static final int DRAIN_MAX = 256;
 
   private final Ledger ledger;
   private final LongSupplier clock;
   private final Settings settings;
   private final List<Listener> listeners;
   private final Thread.UncaughtExceptionHandler fatal;
-  private final ArrayBlockingQueue<Submission> queue;
+  private final SubmissionQueue<Submission> queue;
   private final ArrayBlockingQueue<Work> toSyncer = new ArrayBlockingQueue<>(BATCHES_IN_FLIGHT);
   private final Thread writer;
   private final Thread syncer;
@@ -129,9 +122,6 @@ public final class Sequencer implements AutoCloseable {
 
   /** The writer's (or step's) batch being applied, refused if the writer fails with it. */
   private List<Submission> inHand = List.of();
-  /** Taken from the queue, not yet applied: {@code drained[drainedNext..]}. Writer-owned. */
-  private final List<Submission> drained = new ArrayList<>(DRAIN_MAX);
-  private int drainedNext;
   // The writer's working arrays, reused; each batch takes exact-size copies.
   private final Result[] results;
   private final int[] starts;
@@ -149,7 +139,7 @@ public final class Sequencer implements AutoCloseable {
     this.listeners = List.copyOf(listeners);
     this.metrics = metrics;
     this.fatal = fatal;
-    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.queue = new SubmissionQueue<>(settings.queueCapacity());
     this.results = new Result[settings.batchCommandsMax()];
     this.starts = new int[settings.batchCommandsMax()];
     this.ends = new int[settings.batchCommandsMax()];
@@ -264,7 +254,6 @@ public final class Sequencer implements AutoCloseable {
       while (true) {
         Submission first = awaitWork();
         if (failure != null || (first == null && stopping && queue.isEmpty())) {
-          // (with first null, nothing is left in drained either)
           inHand = first == null ? List.of() : List.of(first); // refused by exit()
           break;
         }
@@ -355,7 +344,7 @@ public final class Sequencer implements AutoCloseable {
         }
         caughtUp = true;
       }
-      Submission first = nextQueued(settings.batchCommandsMax());
+      Submission first = queue.poll();
       if (first == null && ledger.engine().nextExpiryAt() > Math.max(time, clock.getAsLong())) {
         return null;
       }
@@ -403,7 +392,7 @@ public final class Sequencer implements AutoCloseable {
   /** The next submission, or null when a hold falls due (or a stop is requested) first. */
   private Submission awaitWork() throws InterruptedException {
     while (true) {
-      Submission next = nextQueued(settings.batchCommandsMax());
+      Submission next = queue.poll();
       if (next != null || stopping) {
         return next;
       }
@@ -417,19 +406,6 @@ public final class Sequencer implements AutoCloseable {
         return next;
       }
     }
-  }
-
-  /** The next queued submission, or null; takes up to {@code room} at once under one lock. */
-  private Submission nextQueued(int room) {
-    if (drainedNext == drained.size()) {
-      drained.clear();
-      drainedNext = 0;
-      queue.drainTo(drained, Math.min(DRAIN_MAX, room));
-      if (drained.isEmpty()) {
-        return null;
-      }
-    }
-    return drained.get(drainedNext++);
   }
 
   private void stampTime() {
@@ -453,7 +429,7 @@ public final class Sequencer implements AutoCloseable {
       if (i + 1 == commandsMax || events.size() + eventsPerCommandMax > budget) {
         break;
       }
-      next = nextQueued(commandsMax - i - 1);
+      next = queue.poll();
     }
     int count = submissions.size();
     return new Batch(submissions, Arrays.copyOf(results, count), Arrays.copyOf(starts, count),
@@ -548,7 +524,6 @@ public final class Sequencer implements AutoCloseable {
     WritesUnavailableException refused = refusal(error);
     if (Thread.currentThread() != syncer) {
       refuse(inHand, refused);
-      refuseDrained(refused);
       drainRefusing(refused);
     }
     if (!(error instanceof IOException)) {
@@ -565,16 +540,9 @@ public final class Sequencer implements AutoCloseable {
     exited = true;
     WritesUnavailableException refused = refusal(failure);
     refuse(inHand, refused);
-    refuseDrained(refused);
     drainRefusing(refused);
   }
 
-  /** Refuses what the writer took from the queue but never applied. */
-  private void refuseDrained(WritesUnavailableException refused) {
-    refuse(drained.subList(drainedNext, drained.size()), refused);
-    drained.clear();
-    drainedNext = 0;
-  }
 
   private static void refuse(List<Submission> submissions, WritesUnavailableException refused) {
     for (Submission submission : submissions) {
