@@ -31,16 +31,34 @@ final class Validation {
       return field + " is " + value.length() + " characters, more than identifierLengthMax "
           + limits.identifierLengthMax();
     }
+    int bad = firstBadCharacter(value);
+    if (bad >= 0) {
+      return field + " may contain only A-Z a-z 0-9 . _ : - and must start with a letter or"
+          + " digit; character " + (bad + 1) + " is not allowed";
+    }
+    return null;
+  }
+
+  /**
+   * {@code identifier(field, value) == null}, without the field's name: a hold's line fields
+   * are named by their index, and building "lines[0].sku" for every line of every reservation
+   * was allocation and time on the writer thread for a name only a refusal needs.
+   */
+  private boolean isIdentifier(String value) {
+    return value != null && !value.isEmpty() && value.length() <= limits.identifierLengthMax()
+        && firstBadCharacter(value) < 0;
+  }
+
+  private static int firstBadCharacter(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
           || (c >= '0' && c <= '9');
       if (!alphanumeric && (i == 0 || (c != '.' && c != '_' && c != ':' && c != '-'))) {
-        return field + " may contain only A-Z a-z 0-9 . _ : - and must start with a letter or"
-            + " digit; character " + (i + 1) + " is not allowed";
+        return i;
       }
     }
-    return null;
+    return -1;
   }
 
   /**
@@ -137,15 +155,14 @@ final class Validation {
       if (line == null) {
         return "line " + (i + 1) + " is missing";
       }
-      String problem = identifier("lines[" + i + "].sku", line.sku());
-      if (problem == null) {
-        problem = identifier("lines[" + i + "].location", line.location());
+      if (!isIdentifier(line.sku())) {
+        return identifier("lines[" + i + "].sku", line.sku());
       }
-      if (problem == null) {
-        problem = quantity("lines[" + i + "].quantity", line.quantity(), false);
+      if (!isIdentifier(line.location())) {
+        return identifier("lines[" + i + "].location", line.location());
       }
-      if (problem != null) {
-        return problem;
+      if (line.quantity() < 1 || line.quantity() > limits.quantityMax()) {
+        return quantity("lines[" + i + "].quantity", line.quantity(), false);
       }
       // Quadratic, but bounded by linesPerHoldMax and allocation-free for the usual 1-5 lines.
       for (int j = 0; j < i; j++) {
