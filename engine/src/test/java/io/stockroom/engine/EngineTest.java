@@ -631,6 +631,28 @@ class EngineTest {
   }
 
   @Test
+  void aBadHoldLineIsRefusedNamingTheLineAndField() {
+    long sequence = engine.sequence();
+    HoldLine good = new HoldLine("tee", DEFAULT_LOCATION, 1);
+    Object[][] cases = {
+        {new HoldLine("mug", DEFAULT_LOCATION, 0), "lines[1].quantity"},
+        {new HoldLine("mug", DEFAULT_LOCATION, -3), "lines[1].quantity"},
+        {new HoldLine("-mug", DEFAULT_LOCATION, 1), "lines[1].sku"},
+        {new HoldLine("", DEFAULT_LOCATION, 1), "lines[1].sku"},
+        {new HoldLine(null, DEFAULT_LOCATION, 1), "lines[1].sku"},
+        {new HoldLine("mug", "shelf 4", 1), "lines[1].location"},
+        {new HoldLine("mug", "x".repeat(500), 1), "lines[1].location"},
+    };
+    for (Object[] c : cases) {
+      Result result = apply(new Reserve("h1", List.of(good, (HoldLine) c[0]), null, null,
+          MINUTE));
+      assertThat(result.rejection()).as(c[0].toString()).isEqualTo(Rejection.INVALID_ARGUMENT);
+      assertThat(result.detail()).as(c[0].toString()).startsWith((String) c[1]);
+    }
+    assertThat(engine.sequence()).isEqualTo(sequence);
+  }
+
+  @Test
   void attributionMustNameAnActorAndWrapOneCommand() {
     Receive receive = new Receive("tee", DEFAULT_LOCATION, 1, null);
     long sequence = engine.sequence();
