@@ -496,10 +496,10 @@ public final class Engine {
     if (hold == null) {
       return notActive(command.holdId());
     }
-    LevelChange[] changes = new LevelChange[hold.levels.length];
+    LevelChange[] changes = new LevelChange[hold.lineCount()];
     for (int i = 0; i < changes.length; i++) {
-      StockLevel level = hold.levels[i];
-      int quantity = hold.quantities[i];
+      StockLevel level = hold.level(i);
+      int quantity = hold.quantity(i);
       Quantities before = level.quantities();
       level.reserved -= quantity;
       level.committed += quantity;
@@ -546,19 +546,19 @@ public final class Engine {
               + " is active; confirm it before fulfilling")
           : notActive(hold.id);
     }
-    for (int i = 0; i < hold.levels.length; i++) {
-      StockLevel level = hold.levels[i];
-      int quantity = hold.quantities[i];
+    for (int i = 0; i < hold.lineCount(); i++) {
+      StockLevel level = hold.level(i);
+      int quantity = hold.quantity(i);
       if (level.committed < quantity || level.onHand < quantity) {
         return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship hold " + hold.id
             + ": " + level.sku + "@" + level.location + " has " + level.committed
             + " committed and " + level.onHand + " on hand for a line of " + quantity);
       }
     }
-    LevelChange[] changes = new LevelChange[hold.levels.length];
+    LevelChange[] changes = new LevelChange[hold.lineCount()];
     for (int i = 0; i < changes.length; i++) {
-      StockLevel level = hold.levels[i];
-      int quantity = hold.quantities[i];
+      StockLevel level = hold.level(i);
+      int quantity = hold.quantity(i);
       Quantities before = level.quantities();
       level.onHand -= quantity;
       level.committed -= quantity;
@@ -608,10 +608,10 @@ public final class Engine {
   }
 
   private List<LevelChange> giveBack(Hold hold, HoldState state) {
-    LevelChange[] changes = new LevelChange[hold.levels.length];
+    LevelChange[] changes = new LevelChange[hold.lineCount()];
     for (int i = 0; i < changes.length; i++) {
-      StockLevel level = hold.levels[i];
-      int quantity = hold.quantities[i];
+      StockLevel level = hold.level(i);
+      int quantity = hold.quantity(i);
       Quantities before = level.quantities();
       level.reserved -= quantity;
       changes[i] = changed(level.sku, level, before, 0, -quantity, 0, 0);
@@ -971,7 +971,7 @@ public final class Engine {
 
   private void replayReserved(DecodedEvent e) {
     int count = e.changeCount;
-    if (count != e.lineCount) {
+    if (count != e.lineCount || count == 0) {
       throw notItsLineCount(e.holdId, e.lineCount, e);
     }
     StockLevel[] levels = new StockLevel[count];
@@ -1015,15 +1015,15 @@ public final class Engine {
    */
   private void replayHoldChanges(DecodedEvent e, Hold hold, int onHand, int reserved,
       int committed) {
-    if (e.changeCount != hold.levels.length) {
-      throw notItsLineCount(hold.id, hold.levels.length, e);
+    if (e.changeCount != hold.lineCount()) {
+      throw notItsLineCount(hold.id, hold.lineCount(), e);
     }
     for (int i = 0; i < e.changeCount; i++) {
-      StockLevel level = hold.levels[i];
+      StockLevel level = hold.level(i);
       if (!e.changeSkus[i].equals(level.sku) || !e.changeLocations[i].equals(level.location)) {
         throw notItsLine(hold.id, i, level.sku, level.location, e);
       }
-      long quantity = hold.quantities[i];
+      long quantity = hold.quantity(i);
       checkShape(e, i, onHand * quantity, reserved * quantity, committed * quantity, 0);
       replayOnto(level, e, i);
     }
@@ -1154,9 +1154,9 @@ public final class Engine {
         if (hold.queueIndex < 0) {
           throw new InvariantViolatedException("active hold " + hold.id + " is not queued");
         }
-        for (int i = 0; i < hold.levels.length; i++) {
-          reservedByLevel.computeIfAbsent(hold.levels[i], level -> new long[1])[0] +=
-              hold.quantities[i];
+        for (int i = 0; i < hold.lineCount(); i++) {
+          reservedByLevel.computeIfAbsent(hold.level(i), level -> new long[1])[0] +=
+              hold.quantity(i);
         }
         if (!recounted && !hold.customer.isEmpty()) {
           holdsByCustomer.computeIfAbsent(hold.customer, customer -> new long[1])[0]++;
@@ -1228,9 +1228,9 @@ public final class Engine {
       h = Digest.combine(h, hold.ordinal);
       h = Digest.combine(h, hold.expiresAt);
       h = Digest.combine(h, hold.state.ordinal());
-      for (int i = 0; i < hold.levels.length; i++) {
-        h = Digest.combine(h, Digest.of(hold.levels[i].sku, hold.levels[i].location));
-        h = Digest.combine(h, hold.quantities[i]);
+      for (int i = 0; i < hold.lineCount(); i++) {
+        h = Digest.combine(h, Digest.of(hold.level(i).sku, hold.level(i).location));
+        h = Digest.combine(h, hold.quantity(i));
       }
       sum += Digest.mix(h);
     }

@@ -103,11 +103,11 @@ final class EngineSnapshot {
     out.writeLong(hold.expiresAt);
     out.writeUTF(hold.customer);
     out.writeUTF(hold.reference);
-    out.writeInt(hold.levels.length);
-    for (int i = 0; i < hold.levels.length; i++) {
-      out.writeUTF(hold.levels[i].sku);
-      out.writeUTF(hold.levels[i].location);
-      out.writeInt(hold.quantities[i]);
+    out.writeInt(hold.lineCount());
+    for (int i = 0; i < hold.lineCount(); i++) {
+      out.writeUTF(hold.level(i).sku);
+      out.writeUTF(hold.level(i).location);
+      out.writeInt(hold.quantity(i));
     }
   }
 
@@ -193,6 +193,9 @@ final class EngineSnapshot {
     String customer = in.readUTF();
     String reference = in.readUTF();
     int lineCount = count(in, limits.linesPerHoldMax(), "lines of hold " + id);
+    if (lineCount == 0) {
+      throw new IllegalArgumentException("engine snapshot claims hold " + id + " has no lines");
+    }
     int[] quantities = new int[lineCount];
     StockLevel[] levels = new StockLevel[lineCount];
     for (int i = 0; i < lineCount; i++) {

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class HoldIndexTest {
 
+  private static final StockLevel LEVEL = new StockLevel("tee", "main");
+
   private static Hold hold(String id) {
-    return new Hold(id, new StockLevel[0], new int[0], "", "", 0, 0);
+    return new Hold(id, new StockLevel[] {LEVEL}, new int[] {1}, "", "", 0, 0);
   }
 
   @Test
