@@ -129,14 +129,34 @@ public final class Journal implements AutoCloseable {
    * returns once all of them are durable. The batch is atomic: after a crash, recovery finds all of
    * its records or none of them, and readers never see part of it.
    *
-   * @throws IllegalArgumentException the batch breaks a limit or does not start at {@link
-   *     #lastSequence()} + 1 (nothing was written; the journal is still usable)
+   * @throws IllegalArgumentException the batch breaks a limit, holds a null payload or does not
+   *     start at {@link #lastSequence()} + 1 (nothing was written; the journal is still usable)
    * @throws JournalFailedException a storage call failed now or earlier; none of this batch is
    *     acknowledged, and the journal accepts nothing more
    */
   public void append(long firstSequence, List<byte[]> payloads) throws IOException {
+    appendBatch(firstSequence, new BatchPayloads.Listed(payloads));
+  }
+
+  /**
+   * Appends a batch as {@link #append(long, List)} does, with the same bytes on disk, but takes the
+   * payloads back to back in one array: payload {@code i} (for {@code i < count}) is {@code
+   * data[ends[i - 1] .. ends[i])}, where {@code ends[-1]} is taken as 0. A caller that encodes its
+   * records into one reused array needs no array per record, nor the copy into it. Both arrays are
+   * read only during the call, so the caller may reuse them for the next batch.
+   *
+   * @throws IllegalArgumentException as {@link #append(long, List)}, and when {@code ends} does not
+   *     hold {@code count} ends that never go down and stay within {@code data} (nothing was
+   *     written; the journal is still usable)
+   * @throws JournalFailedException as {@link #append(long, List)}
+   */
+  public void append(long firstSequence, byte[] data, int[] ends, int count) throws IOException {
+    appendBatch(firstSequence, new BatchPayloads.Packed(data, ends, count));
+  }
+
+  private void appendBatch(long firstSequence, BatchPayloads payloads) throws IOException {
     checkUsable();
-    int count = payloads.size();
+    int count = payloads.count();
     if (count < 1 || count > config.batchRecordsMax()) {
       throw new IllegalArgumentException(
           "a batch holds 1 to " + config.batchRecordsMax() + " records: " + count);
@@ -147,17 +167,17 @@ public final class Journal implements AutoCloseable {
     }
     long batchBytes = 0;
     for (int i = 0; i < count; i++) {
-      byte[] payload = payloads.get(i);
-      if (payload == null || payload.length > config.recordPayloadBytesMax()) {
+      int length = payloads.length(i);
+      if (length > config.recordPayloadBytesMax()) {
         throw new IllegalArgumentException(
             "payload "
                 + i
                 + " of the batch is "
-                + (payload == null ? "null" : payload.length + " bytes")
-                + "; recordPayloadBytesMax is "
+                + length
+                + " bytes; recordPayloadBytesMax is "
                 + config.recordPayloadBytesMax());
       }
-      batchBytes += Format.RECORD_HEADER_BYTES + payload.length;
+      batchBytes += Format.RECORD_HEADER_BYTES + length;
     }
     try {
       writeBatch(payloads, batchBytes);
@@ -174,7 +194,8 @@ public final class Journal implements AutoCloseable {
     }
   }
 
-  private void writeBatch(List<byte[]> payloads, long batchBytes) throws IOException {
+  /** Writes a batch {@link #appendBatch} checked: every payload's length is valid. */
+  private void writeBatch(BatchPayloads payloads, long batchBytes) throws IOException {
     ByteBuffer buffer = writeBuffer.clear();
     boolean rolled =
         active == null
@@ -188,23 +209,26 @@ public final class Journal implements AutoCloseable {
     long position = activeSize;
     long sequence = nextSequence;
     int previous = lastChecksum;
-    for (int i = 0; i < payloads.size(); i++) {
-      byte[] payload = payloads.get(i);
-      if (buffer.remaining() < Format.RECORD_HEADER_BYTES + payload.length) {
+    int count = payloads.count();
+    for (int i = 0; i < count; i++) {
+      byte[] array = payloads.array(i);
+      int offset = payloads.offset(i);
+      int length = payloads.length(i);
+      if (buffer.remaining() < Format.RECORD_HEADER_BYTES + length) {
         position += flush(buffer, position);
       }
       recordHeaderView
-          .putInt(0, payload.length)
+          .putInt(0, length)
           .putLong(8, sequence)
           .putInt(16, previous)
-          .put(Format.RECORD_FLAGS_OFFSET, Format.batchFlags(i, payloads.size()));
+          .put(Format.RECORD_FLAGS_OFFSET, Format.batchFlags(i, count));
       crc.reset();
       crc.update(recordHeader, 0, 4);
       crc.update(recordHeader, 8, Format.RECORD_HEADER_BYTES - 8);
-      crc.update(payload, 0, payload.length);
+      crc.update(array, offset, length);
       int checksum = (int) crc.getValue();
       recordHeaderView.putInt(4, checksum);
-      buffer.put(recordHeader).put(payload);
+      buffer.put(recordHeader).put(array, offset, length);
       previous = checksum;
       sequence++;
     }

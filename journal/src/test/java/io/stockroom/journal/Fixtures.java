@@ -46,6 +46,28 @@ final class Fixtures {
     }
   }
 
+  /**
+   * Appends {@code payloads} through the packed entry: back to back in one array, with a junk byte
+   * after them and a junk end after the last, which the journal must not read.
+   */
+  static void appendPacked(Journal journal, long firstSequence, List<byte[]> payloads)
+      throws IOException {
+    int[] ends = new int[payloads.size() + 1];
+    int length = 0;
+    for (int i = 0; i < payloads.size(); i++) {
+      length += payloads.get(i).length;
+      ends[i] = length;
+    }
+    ends[payloads.size()] = length + 1;
+    byte[] data = new byte[length + 1];
+    data[length] = (byte) 0xA5;
+    for (int i = 0; i < payloads.size(); i++) {
+      byte[] payload = payloads.get(i);
+      System.arraycopy(payload, 0, data, ends[i] - payload.length, payload.length);
+    }
+    journal.append(firstSequence, data, ends, payloads.size());
+  }
+
   static List<byte[]> readAll(Journal journal, long from) throws IOException {
     List<byte[]> payloads = new ArrayList<>();
     try (JournalReader reader = journal.read(from)) {

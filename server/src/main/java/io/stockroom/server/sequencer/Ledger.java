@@ -17,8 +17,6 @@ import io.stockroom.journal.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,21 +32,26 @@ import java.util.List;
  */
 public final class Ledger implements AutoCloseable {
 
-  private static final int SCRATCH_BYTES_INITIAL = 4096;
+  private static final int ENCODED_BYTES_INITIAL = 4096;
+  private static final int ENDS_INITIAL = 64;
 
   private final Engine engine;
   private final Journal journal;
   private final JournalConfig journalConfig;
   private final Recovered recovered;
-  private final List<byte[]> payloads = new ArrayList<>();
   /**
-   * Where {@link #commit} encodes each event before copying out its exact bytes. {@link
-   * EventCodec#encode(Event)} allocates and zeroes a fresh buffer of the event's size bound
-   * (~770 B for a one-line hold, to write ~150) per event, which was a third of the writer's
-   * time in the side-by-side profile (docs/BENCHMARKS.md). Grows to the largest bound seen,
-   * which the engine's limits bound; single-threaded like the rest of the ledger.
+   * Where {@link #commit} encodes a batch's events back to back, handed to the journal as they
+   * are with {@link #ends}. {@link EventCodec#encode(Event)} allocates and zeroes a fresh buffer
+   * of the event's size bound (~770 B for a one-line hold, to write ~150) per event, which was a
+   * third of the writer's time in the side-by-side profile (docs/BENCHMARKS.md); copying each
+   * event out into its own {@code byte[]} for the journal's list append still cost an array and
+   * a copy per event on the syncer thread. Grows to the largest batch seen, which {@code
+   * batchRecordsMax} and the engine's limits bound; single-threaded like the rest of the ledger.
    */
-  private ByteBuffer scratch = ByteBuffer.allocate(SCRATCH_BYTES_INITIAL);
+  private ByteBuffer encoded = ByteBuffer.allocate(ENCODED_BYTES_INITIAL);
+
+  /** Where each event of the batch ends in {@link #encoded}; grows to the largest batch seen. */
+  private int[] ends = new int[ENDS_INITIAL];
 
   /** What startup found and did; logged and exported as metrics by the caller. */
   public record Recovered(RecoveryReport journal, long snapshotSequence, long eventsReplayed,
@@ -148,32 +151,40 @@ public final class Ledger implements AutoCloseable {
       throw new IllegalStateException("a batch of " + events.size() + " events exceeds the"
           + " journal's batchRecordsMax " + journalConfig.batchRecordsMax());
     }
-    payloads.clear();
-    for (Event event : events) {
-      payloads.add(encode(event));
+    int count = events.size();
+    if (ends.length < count) {
+      ends = new int[count];
+    }
+    encoded.clear();
+    for (int i = 0; i < count; i++) {
+      encode(events.get(i));
+      ends[i] = encoded.position();
     }
     long first = events.get(0).sequence();
     if (first != journal.lastSequence() + 1) {
       throw new IllegalStateException("commit of event " + first + " after journal sequence "
           + journal.lastSequence() + ": events were lost or committed twice");
     }
-    journal.append(first, payloads);
-    long last = events.get(events.size() - 1).sequence();
-    if (journal.lastSequence() != last || last - first + 1 != events.size()) {
+    journal.append(first, encoded.array(), ends, count);
+    long last = events.get(count - 1).sequence();
+    if (journal.lastSequence() != last || last - first + 1 != count) {
       throw new IllegalStateException("journal at " + journal.lastSequence()
-          + " after a commit of " + events.size() + " events from " + first + " to " + last);
+          + " after a commit of " + count + " events from " + first + " to " + last);
     }
   }
 
-  /** The same bytes as {@link EventCodec#encode(Event)}, without its per-event buffer. */
-  private byte[] encode(Event event) {
+  /**
+   * Appends the same bytes as {@link EventCodec#encode(Event)} to {@link #encoded}, first growing
+   * it (keeping the batch's events so far) if the event's size bound might not fit.
+   */
+  private void encode(Event event) {
     int bound = EventCodec.sizeBound(event);
-    if (bound > scratch.capacity()) {
-      scratch = ByteBuffer.allocate(bound);
+    if (bound > encoded.remaining()) {
+      ByteBuffer grown =
+          ByteBuffer.allocate(Math.max(2 * encoded.capacity(), encoded.position() + bound));
+      encoded = grown.put(encoded.flip());
     }
-    scratch.clear();
-    EventCodec.encode(event, scratch);
-    return Arrays.copyOf(scratch.array(), scratch.position());
+    EventCodec.encode(event, encoded);
   }
 
   /** The most events one {@link #commit} takes. */

@@ -22,8 +22,9 @@ class LedgerTest {
   private static final long TIME = 1_700_000_000_000L;
 
   /**
-   * Commit encodes into a reused buffer that grows for big events: the journal must still hold
-   * exactly {@link EventCodec#encode(Event)}'s bytes, for small events after a big one too.
+   * Commit encodes a batch back to back into a reused buffer that grows mid-batch for big events:
+   * the journal must still hold exactly {@link EventCodec#encode(Event)}'s bytes, for the events
+   * before the growth, small events after a big one, and a smaller batch after a bigger one.
    */
   @Test
   void commitJournalsExactlyTheCodecsBytesAcrossEventSizes(@TempDir Path directory)
@@ -49,6 +50,11 @@ class LedgerTest {
       ledger.commit(events);
       committed.addAll(events);
       assertThat(EventCodec.sizeBound(committed.get(committed.size() - 2))).isGreaterThan(4096);
+      events.clear();
+      ledger.apply(TIME, new Command.Reserve("small-3", List.of(manyLines.get(2)), "d", null,
+          60_000), events);
+      ledger.commit(events);
+      committed.addAll(events);
     }
     try (Ledger reopened = Ledger.open(FileStorage.open(directory), JournalConfig.defaults(),
         Limits.DEFAULTS);
