@@ -37,8 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * batches (fsyncs) per second; secondary {@code :events}: durable events per second.
  *
  * <ul>
- *   <li>{@code encodeAppend}: what {@link Ledger#commit} does with a batch: {@link
- *       EventCodec#encode} each event, then one {@link Journal#append}. The events are
+ *   <li>{@code encodeAppend}: what {@link Ledger#commit} did with a batch when the issue 3
+ *       figures were taken: {@link EventCodec#encode} each event into its own array, then one
+ *       {@link Journal#append(long, java.util.List)}. {@code Ledger#commit} now encodes the
+ *       batch into one reused array and appends it packed, which saves one allocation and one
+ *       copy per event, so this is an upper bound on today's cost. The events are
  *       {@code batchSize} single-line {@link Event.HoldReserved} events made by a real engine
  *       (SKU {@code SKU-000001}.., location {@code default}, a customer, 1 unit), built once per
  *       trial and encoded again on every invocation. Their own sequence fields are stale after

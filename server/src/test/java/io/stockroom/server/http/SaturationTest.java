@@ -50,7 +50,9 @@ class SaturationTest {
     for (int i = 0; i < Sequencer.BATCHES_IN_FLIGHT + 1 + capacity; i++) {
       held.add(pool.submit(() -> service.post("/v1/items/tee/receive", "{\"quantity\":1}")));
     }
-    org.awaitility.Awaitility.await().until(
+    // A slow machine (CI's two cores under a full build) can take longer than Awaitility's
+    // default 10 s to get seven requests queued; the condition, not the clock, is the test.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(
         () -> service.stockroom().routes() != null && queueFull(service));
 
     HttpResponse<String> refused = service.post("/v1/items/tee/receive", "{\"quantity\":1}");
