@@ -16,14 +16,35 @@ final class Digest {
     return mix(hash * 0x100000001B3L + value);
   }
 
+  // Fixed arities, not varargs: the checksum runs once per snapshot over every hold, and a
+  // String[] per call was the largest allocation of a snapshot. All give of(parts...)'s value.
+
+  static long of(String part) {
+    return part(OFFSET, part);
+  }
+
+  static long of(String first, String second) {
+    return part(part(OFFSET, first), second);
+  }
+
+  static long of(String first, String second, String third) {
+    return part(part(part(OFFSET, first), second), third);
+  }
+
   static long of(String... parts) {
-    long hash = 0xCBF29CE484222325L;
+    long hash = OFFSET;
     for (String part : parts) {
-      for (int i = 0; i < part.length(); i++) {
-        hash = (hash ^ part.charAt(i)) * 0x100000001B3L;
-      }
-      hash = (hash ^ 0xFFFF) * 0x100000001B3L; // separator, so ("ab","c") != ("a","bc")
+      hash = part(hash, part);
     }
     return hash;
+  }
+
+  private static final long OFFSET = 0xCBF29CE484222325L;
+
+  private static long part(long hash, String part) {
+    for (int i = 0; i < part.length(); i++) {
+      hash = (hash ^ part.charAt(i)) * 0x100000001B3L;
+    }
+    return (hash ^ 0xFFFF) * 0x100000001B3L; // separator, so ("ab","c") != ("a","bc")
   }
 }

@@ -44,7 +44,17 @@ final class EngineSnapshot {
   static byte[] write(Engine engine, Collection<Item> items, Iterable<Hold> holds,
       Collection<Hold> resolved, Map<String, Engine.KeyRecord> keys, long sequence, long now,
       long holdOrdinal) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + items.size() * 64);
+    List<Hold> active = new ArrayList<>();
+    for (Hold hold : holds) {
+      if (hold.state == HoldState.ACTIVE) {
+        active.add(hold);
+      }
+    }
+    active.sort(Comparator.comparingLong(hold -> hold.ordinal));
+    // Sized for the usual state (a level, a hold or a key in well under 64 bytes), so the
+    // writer does not copy a state of hundreds of megabytes again at every doubling.
+    Buffer bytes = new Buffer(64L + 64L * (items.size() + engine.levelCount() + active.size()
+        + resolved.size() + keys.size()));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(FORMAT_VERSION);
@@ -66,13 +76,6 @@ final class EngineSnapshot {
           out.writeLong(level.version);
         }
       }
-      List<Hold> active = new ArrayList<>();
-      for (Hold hold : holds) {
-        if (hold.state == HoldState.ACTIVE) {
-          active.add(hold);
-        }
-      }
-      active.sort(Comparator.comparingLong(hold -> hold.ordinal));
       out.writeInt(resolved.size() + active.size());
       for (Hold hold : resolved) {
         writeHold(out, hold);
@@ -89,7 +92,8 @@ final class EngineSnapshot {
         out.writeLong(entry.getValue().recordedAt());
       }
       out.writeLong(engine.checksum());
-      out.writeInt(crc(bytes.toByteArray(), bytes.size()));
+      out.flush();
+      out.writeInt(crc(bytes.array(), bytes.size()));
     } catch (IOException e) {
       throw new UncheckedIOException("in-memory stream failed", e);
     }
@@ -108,6 +112,20 @@ final class EngineSnapshot {
       out.writeUTF(hold.level(i).sku);
       out.writeUTF(hold.level(i).location);
       out.writeInt(hold.quantity(i));
+    }
+  }
+
+  /** A ByteArrayOutputStream whose bytes can be read in place (for the CRC) without a copy. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    /** No more than this up front: an estimate must not claim a heap the state will not use. */
+    private static final int INITIAL_BYTES_MAX = 1 << 28;
+
+    Buffer(long size) {
+      super((int) Math.min(size, INITIAL_BYTES_MAX));
+    }
+
+    byte[] array() {
+      return buf;
     }
   }
 
