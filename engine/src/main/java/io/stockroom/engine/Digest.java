@@ -3,6 +3,9 @@ package io.stockroom.engine;
 /** 64-bit hashing for {@link Engine#checksum()}: FNV-1a over strings, SplitMix64 finalising. */
 final class Digest {
 
+  /** FNV-1a's offset basis: where every string fold starts. */
+  private static final long OFFSET = 0xCBF29CE484222325L;
+
   private Digest() {}
 
   static long mix(long value) {
@@ -38,8 +41,6 @@ final class Digest {
     }
     return hash;
   }
-
-  private static final long OFFSET = 0xCBF29CE484222325L;
 
   private static long part(long hash, String part) {
     for (int i = 0; i < part.length(); i++) {

@@ -443,6 +443,7 @@ public final class Engine {
       return limited;
     }
     StockLevel[] levels = new StockLevel[count];
+    int[] quantities = new int[count];
     List<Shortage> shortages = null;
     for (int i = 0; i < count; i++) {
       HoldLine line = lines.get(i);
@@ -452,6 +453,7 @@ public final class Engine {
       }
       StockLevel level = item.level(line.location());
       levels[i] = level;
+      quantities[i] = line.quantity();
       long available = level == null ? 0 : level.available();
       if (available < line.quantity()) {
         if (shortages == null) {
@@ -467,14 +469,9 @@ public final class Engine {
     LevelChange[] changes = new LevelChange[count];
     for (int i = 0; i < count; i++) {
       StockLevel level = levels[i];
-      int quantity = lines.get(i).quantity();
       Quantities before = level.quantities();
-      level.reserved += quantity;
-      changes[i] = changed(lines.get(i).sku(), level, before, 0, quantity, 0, 0);
-    }
-    int[] quantities = new int[count];
-    for (int i = 0; i < count; i++) {
-      quantities[i] = lines.get(i).quantity();
+      level.reserved += quantities[i];
+      changes[i] = changed(level.sku, level, before, 0, quantities[i], 0, 0);
     }
     String customer = Validation.orEmpty(command.customer());
     String reference = Validation.orEmpty(command.reference());

@@ -24,6 +24,21 @@ final class Validation {
    * appear in URLs, file names, metrics and logs, and must never need escaping.
    */
   String identifier(String field, String value) {
+    return isIdentifier(value) ? null : notAnIdentifier(field, value);
+  }
+
+  /**
+   * The rule alone, without a field name: a hold's line fields are named by their index, and
+   * building "lines[0].sku" for every line of every reservation was allocation and time on the
+   * writer thread for a name only a refusal needs.
+   */
+  private boolean isIdentifier(String value) {
+    return value != null && !value.isEmpty() && value.length() <= limits.identifierLengthMax()
+        && firstBadCharacter(value) < 0;
+  }
+
+  /** Why {@code value}, which {@link #isIdentifier} refused, is not an identifier. */
+  private String notAnIdentifier(String field, String value) {
     if (value == null || value.isEmpty()) {
       return field + " is required";
     }
@@ -31,22 +46,8 @@ final class Validation {
       return field + " is " + value.length() + " characters, more than identifierLengthMax "
           + limits.identifierLengthMax();
     }
-    int bad = firstBadCharacter(value);
-    if (bad >= 0) {
-      return field + " may contain only A-Z a-z 0-9 . _ : - and must start with a letter or"
-          + " digit; character " + (bad + 1) + " is not allowed";
-    }
-    return null;
-  }
-
-  /**
-   * {@code identifier(field, value) == null}, without the field's name: a hold's line fields
-   * are named by their index, and building "lines[0].sku" for every line of every reservation
-   * was allocation and time on the writer thread for a name only a refusal needs.
-   */
-  private boolean isIdentifier(String value) {
-    return value != null && !value.isEmpty() && value.length() <= limits.identifierLengthMax()
-        && firstBadCharacter(value) < 0;
+    return field + " may contain only A-Z a-z 0-9 . _ : - and must start with a letter or"
+        + " digit; character " + (firstBadCharacter(value) + 1) + " is not allowed";
   }
 
   private static int firstBadCharacter(String value) {
@@ -156,10 +157,10 @@ final class Validation {
         return "line " + (i + 1) + " is missing";
       }
       if (!isIdentifier(line.sku())) {
-        return identifier("lines[" + i + "].sku", line.sku());
+        return notAnIdentifier("lines[" + i + "].sku", line.sku());
       }
       if (!isIdentifier(line.location())) {
-        return identifier("lines[" + i + "].location", line.location());
+        return notAnIdentifier("lines[" + i + "].location", line.location());
       }
       if (line.quantity() < 1 || line.quantity() > limits.quantityMax()) {
         return quantity("lines[" + i + "].quantity", line.quantity(), false);
