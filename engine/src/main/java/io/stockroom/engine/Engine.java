@@ -15,7 +15,6 @@ import io.stockroom.engine.Command.Restock;
 import io.stockroom.engine.Command.SetSafetyStock;
 import io.stockroom.engine.Command.Tick;
 import io.stockroom.engine.Command.Transfer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,10 +38,10 @@ public final class Engine {
   private final Limits limits;
   private final Validation validation;
   private final HashMap<String, Item> items = new HashMap<>();
-  private final HoldIndex holds = new HoldIndex();
-  private final ExpiryQueue expiries = new ExpiryQueue();
+  private final HoldTable holds = new HoldTable();
+  private final ExpiryQueue expiries = new ExpiryQueue(holds);
   /** Resolved holds in resolution order; the oldest are forgotten past the retention limit. */
-  private final ArrayDeque<Hold> resolved = new ArrayDeque<>();
+  private final SlotQueue resolved = new SlotQueue();
   /**
    * Idempotency keys of accepted commands, oldest first: insertion order is the order in which
    * they are forgotten past {@link Limits#idempotencyKeysMax()}, the same live and in replay.
@@ -124,8 +123,8 @@ public final class Engine {
    * {@link Command.Tick} at that time, so expiry happens on time even when nothing else does.
    */
   public long nextExpiryAt() {
-    Hold next = expiries.peek();
-    return next == null ? Long.MAX_VALUE : next.expiresAt;
+    int next = expiries.peek();
+    return next == HoldTable.NONE ? Long.MAX_VALUE : holds.expiresAt(next);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -428,7 +427,9 @@ public final class Engine {
     if (problem != null) {
       return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
     }
-    if (holds.containsKey(command.holdId())) {
+    // Where the hold will be indexed: nothing below changes the table before it is stored.
+    int vacancy = holds.vacancy(command.holdId());
+    if (vacancy == HoldTable.NONE) {
       return Result.rejected(Rejection.HOLD_ID_TAKEN, "hold " + command.holdId()
           + " already exists");
     }
@@ -476,43 +477,43 @@ public final class Engine {
     String customer = Validation.orEmpty(command.customer());
     String reference = Validation.orEmpty(command.reference());
     long expiresAt = now + command.timeoutMillis();
-    Hold hold = new Hold(command.holdId(), levels, quantities, customer, reference,
-        ++holdOrdinal, expiresAt);
+    int hold = holds.add(vacancy, command.holdId(), levels, quantities, customer, reference,
+        ++holdOrdinal, expiresAt, HoldState.ACTIVE);
     // The event names the engine's own SKU and location strings, not the request's copies.
-    List<HoldLine> kept = hold.lines();
-    holds.putIfAbsent(hold); // absent: checked above
+    List<HoldLine> kept = holds.lines(hold);
     expiries.add(hold);
     countCustomer(hold, 1);
-    out.add(new Event.HoldReserved(++sequence, now, actor, hold.id, kept, customer, reference,
-        expiresAt, List.of(changes)));
+    out.add(new Event.HoldReserved(++sequence, now, actor, command.holdId(), kept, customer,
+        reference, expiresAt, List.of(changes)));
     return Result.ACCEPTED;
   }
 
   private Result confirm(Confirm command, List<Event> out) {
-    Hold hold = activeHold(command.holdId(), out);
-    if (hold == null) {
+    int hold = activeHold(command.holdId(), out);
+    if (hold == HoldTable.NONE) {
       return notActive(command.holdId());
     }
-    LevelChange[] changes = new LevelChange[hold.lineCount()];
+    LevelChange[] changes = new LevelChange[holds.lineCount(hold)];
     for (int i = 0; i < changes.length; i++) {
-      StockLevel level = hold.level(i);
-      int quantity = hold.quantity(i);
+      StockLevel level = holds.level(hold, i);
+      int quantity = holds.quantity(hold, i);
       Quantities before = level.quantities();
       level.reserved -= quantity;
       level.committed += quantity;
       changes[i] = changed(level.sku, level, before, 0, -quantity, quantity, 0);
     }
-    resolve(hold, HoldState.CONFIRMED);
-    out.add(new Event.HoldConfirmed(++sequence, now, actor, hold.id, List.of(changes)));
+    resolve(hold, HoldState.CONFIRMED); // the slot may be forgotten from here on
+    out.add(new Event.HoldConfirmed(++sequence, now, actor, command.holdId(),
+        List.of(changes)));
     return Result.ACCEPTED;
   }
 
   private Result release(Release command, List<Event> out) {
-    Hold hold = activeHold(command.holdId(), out);
-    if (hold == null) {
+    int hold = activeHold(command.holdId(), out);
+    if (hold == HoldTable.NONE) {
       return notActive(command.holdId());
     }
-    out.add(new Event.HoldReleased(++sequence, now, actor, hold.id,
+    out.add(new Event.HoldReleased(++sequence, now, actor, command.holdId(),
         giveBack(hold, HoldState.RELEASED)));
     return Result.ACCEPTED;
   }
@@ -522,47 +523,50 @@ public final class Engine {
     if (problem != null) {
       return Result.rejected(Rejection.INVALID_ARGUMENT, problem);
     }
-    Hold hold = activeHold(command.holdId(), out);
-    if (hold == null) {
+    int hold = activeHold(command.holdId(), out);
+    if (hold == HoldTable.NONE) {
       return notActive(command.holdId());
     }
-    hold.expiresAt = now + command.timeoutMillis();
+    holds.expiresAt(hold, now + command.timeoutMillis());
     expiries.reorder(hold);
-    out.add(new Event.HoldExtended(++sequence, now, actor, hold.id, hold.expiresAt));
+    out.add(new Event.HoldExtended(++sequence, now, actor, command.holdId(),
+        holds.expiresAt(hold)));
     return Result.ACCEPTED;
   }
 
   private Result fulfilHold(FulfilHold command, List<Event> out) {
-    Hold hold = command.holdId() == null ? null : holds.get(command.holdId());
-    if (hold == null) {
-      return notActive(command.holdId());
+    String id = command.holdId();
+    int hold = id == null ? HoldTable.NONE : holds.find(id);
+    if (hold == HoldTable.NONE) {
+      return notActive(id);
     }
-    if (hold.state != HoldState.CONFIRMED) {
-      return hold.state == HoldState.ACTIVE
-          ? Result.rejected(Rejection.HOLD_NOT_CONFIRMED, "hold " + hold.id
+    if (holds.state(hold) != HoldState.CONFIRMED) {
+      return holds.state(hold) == HoldState.ACTIVE
+          ? Result.rejected(Rejection.HOLD_NOT_CONFIRMED, "hold " + id
               + " is active; confirm it before fulfilling")
-          : notActive(hold.id);
+          : notActive(id);
     }
-    for (int i = 0; i < hold.lineCount(); i++) {
-      StockLevel level = hold.level(i);
-      int quantity = hold.quantity(i);
+    int lineCount = holds.lineCount(hold);
+    for (int i = 0; i < lineCount; i++) {
+      StockLevel level = holds.level(hold, i);
+      int quantity = holds.quantity(hold, i);
       if (level.committed < quantity || level.onHand < quantity) {
-        return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship hold " + hold.id
+        return Result.rejected(Rejection.INSUFFICIENT_COMMITTED, "cannot ship hold " + id
             + ": " + level.sku + "@" + level.location + " has " + level.committed
             + " committed and " + level.onHand + " on hand for a line of " + quantity);
       }
     }
-    LevelChange[] changes = new LevelChange[hold.lineCount()];
+    LevelChange[] changes = new LevelChange[lineCount];
     for (int i = 0; i < changes.length; i++) {
-      StockLevel level = hold.level(i);
-      int quantity = hold.quantity(i);
+      StockLevel level = holds.level(hold, i);
+      int quantity = holds.quantity(hold, i);
       Quantities before = level.quantities();
       level.onHand -= quantity;
       level.committed -= quantity;
       changes[i] = changed(level.sku, level, before, -quantity, 0, -quantity, 0);
     }
-    hold.state = HoldState.FULFILLED;
-    out.add(new Event.HoldFulfilled(++sequence, now, actor, hold.id, List.of(changes)));
+    holds.state(hold, HoldState.FULFILLED);
+    out.add(new Event.HoldFulfilled(++sequence, now, actor, id, List.of(changes)));
     return Result.ACCEPTED;
   }
 
@@ -573,8 +577,8 @@ public final class Engine {
   private void expireDue(List<Event> out) {
     int budget = limits.expiriesPerCommandMax();
     while (budget > 0) {
-      Hold due = expiries.peek();
-      if (due == null || due.expiresAt > now) {
+      int due = expiries.peek();
+      if (due == HoldTable.NONE || holds.expiresAt(due) > now) {
         return;
       }
       expire(due, out);
@@ -582,8 +586,9 @@ public final class Engine {
     }
   }
 
-  private void expire(Hold hold, List<Event> out) {
-    out.add(new Event.HoldExpired(++sequence, now, Event.SYSTEM_ACTOR, hold.id,
+  private void expire(int hold, List<Event> out) {
+    String id = holds.id(hold); // before giveBack, which may forget the slot
+    out.add(new Event.HoldExpired(++sequence, now, Event.SYSTEM_ACTOR, id,
         giveBack(hold, HoldState.EXPIRED)));
   }
 
@@ -592,23 +597,24 @@ public final class Engine {
    * bounded sweep has not reached yet is expired here, so no command ever acts on a hold that
    * should already have expired.
    */
-  private Hold activeHold(String holdId, List<Event> out) {
-    Hold hold = holdId == null ? null : holds.get(holdId);
-    if (hold == null || hold.state != HoldState.ACTIVE) {
-      return null;
+  private int activeHold(String holdId, List<Event> out) {
+    int hold = holdId == null ? HoldTable.NONE : holds.find(holdId);
+    if (hold == HoldTable.NONE || holds.state(hold) != HoldState.ACTIVE) {
+      return HoldTable.NONE;
     }
-    if (hold.expiresAt <= now) {
+    if (holds.expiresAt(hold) <= now) {
       expire(hold, out);
-      return null;
+      return HoldTable.NONE;
     }
     return hold;
   }
 
-  private List<LevelChange> giveBack(Hold hold, HoldState state) {
-    LevelChange[] changes = new LevelChange[hold.lineCount()];
+  /** Gives the hold's units back and resolves it; its slot may be forgotten by the time it returns. */
+  private List<LevelChange> giveBack(int hold, HoldState state) {
+    LevelChange[] changes = new LevelChange[holds.lineCount(hold)];
     for (int i = 0; i < changes.length; i++) {
-      StockLevel level = hold.level(i);
-      int quantity = hold.quantity(i);
+      StockLevel level = holds.level(hold, i);
+      int quantity = holds.quantity(hold, i);
       Quantities before = level.quantities();
       level.reserved -= quantity;
       changes[i] = changed(level.sku, level, before, 0, -quantity, 0, 0);
@@ -617,12 +623,17 @@ public final class Engine {
     return List.of(changes);
   }
 
-  private void resolve(Hold hold, HoldState state) {
-    if (hold.state != HoldState.ACTIVE) {
-      throw new InvariantViolatedException("hold " + hold.id + " resolved twice: " + hold.state
-          + " then " + state);
+  /**
+   * Moves an active hold to {@code state} and retains it; past the retention limit the oldest
+   * resolved holds are forgotten, which may be this one (a limit of 0): callers must not read
+   * the slot afterwards.
+   */
+  private void resolve(int hold, HoldState state) {
+    if (holds.state(hold) != HoldState.ACTIVE) {
+      throw new InvariantViolatedException("hold " + holds.id(hold) + " resolved twice: "
+          + holds.state(hold) + " then " + state);
     }
-    hold.state = state;
+    holds.state(hold, state);
     expiries.remove(hold);
     if (!customersStale) {
       countCustomer(hold, -1);
@@ -631,10 +642,7 @@ public final class Engine {
     // Bounded retention: the oldest resolved holds are forgotten first (deterministically, so
     // replay forgets the same ones).
     while (resolved.size() > limits.holdsResolvedRetainedMax()) {
-      Hold forgotten = resolved.removeFirst();
-      if (!holds.remove(forgotten)) {
-        throw new InvariantViolatedException("retained hold " + forgotten.id + " was not indexed");
-      }
+      holds.forget(resolved.removeFirst());
     }
   }
 
@@ -661,19 +669,20 @@ public final class Engine {
     return null;
   }
 
-  private void countCustomer(Hold hold, int sign) {
-    if (hold.customer.isEmpty()) {
+  private void countCustomer(int hold, int sign) {
+    String customer = holds.customer(hold);
+    if (customer.isEmpty()) {
       return;
     }
-    long units = hold.units();
-    long[] usage = customers.computeIfAbsent(hold.customer, c -> new long[2]);
+    long units = holds.units(hold);
+    long[] usage = customers.computeIfAbsent(customer, c -> new long[2]);
     usage[0] += sign;
     usage[1] += sign * units;
     if (usage[0] < 0 || usage[1] < 0) {
-      throw new InvariantViolatedException("customer " + hold.customer + " usage below zero");
+      throw new InvariantViolatedException("customer " + customer + " usage below zero");
     }
     if (usage[0] == 0) {
-      customers.remove(hold.customer);
+      customers.remove(customer);
     }
   }
 
@@ -686,13 +695,13 @@ public final class Engine {
   }
 
   private Result notActive(String holdId) {
-    Hold hold = holdId == null ? null : holds.get(holdId);
-    if (hold == null) {
+    int hold = holdId == null ? HoldTable.NONE : holds.find(holdId);
+    if (hold == HoldTable.NONE) {
       return Result.rejected(Rejection.HOLD_NOT_FOUND, "no hold " + holdId);
     }
-    return switch (hold.state) {
+    return switch (holds.state(hold)) {
       case EXPIRED -> Result.rejected(Rejection.HOLD_EXPIRED, "hold " + holdId
-          + " expired at " + hold.expiresAt);
+          + " expired at " + holds.expiresAt(hold));
       case CONFIRMED -> Result.rejected(Rejection.HOLD_ALREADY_CONFIRMED, "hold " + holdId
           + " was already confirmed");
       case RELEASED -> Result.rejected(Rejection.HOLD_ALREADY_RELEASED, "hold " + holdId
@@ -981,10 +990,16 @@ public final class Engine {
       quantities[i] = e.lineQuantities[i];
       levels[i] = replayChange(e, i, 0, quantities[i], 0, 0);
     }
-    Hold hold = new Hold(e.holdId, levels, quantities, e.customer, e.reference, ++holdOrdinal,
-        e.expiresAt);
+    int hold;
+    try {
+      hold = holds.add(e.holdId, levels, quantities, e.customer, e.reference, ++holdOrdinal,
+          e.expiresAt, HoldState.ACTIVE);
+    } catch (IllegalArgumentException malformed) {
+      throw new InvariantViolatedException("replay: hold " + e.holdId + ": "
+          + malformed.getMessage());
+    }
     // One lookup, not two: a duplicate is fatal anyway, so the levels changed above don't matter.
-    if (holds.putIfAbsent(hold) != null) {
+    if (hold == HoldTable.NONE) {
       throw new InvariantViolatedException("replay: hold " + e.holdId + " reserved twice");
     }
     expiries.add(hold);
@@ -992,8 +1007,8 @@ public final class Engine {
 
   private void replayResolved(DecodedEvent e, HoldState state, int onHand, int reserved,
       int committed) {
-    Hold hold = holds.get(e.holdId);
-    if (hold == null || hold.state != HoldState.ACTIVE) {
+    int hold = holds.find(e.holdId);
+    if (hold == HoldTable.NONE || holds.state(hold) != HoldState.ACTIVE) {
       throw new InvariantViolatedException("replay: hold " + e.holdId + " is not active for "
           + state);
     }
@@ -1010,17 +1025,17 @@ public final class Engine {
    * onHand}, {@code reserved}, {@code committed}: each field's move per unit of the line), so a
    * log that does not match this state fails here.
    */
-  private void replayHoldChanges(DecodedEvent e, Hold hold, int onHand, int reserved,
+  private void replayHoldChanges(DecodedEvent e, int hold, int onHand, int reserved,
       int committed) {
-    if (e.changeCount != hold.lineCount()) {
-      throw notItsLineCount(hold.id, hold.lineCount(), e);
+    if (e.changeCount != holds.lineCount(hold)) {
+      throw notItsLineCount(e.holdId, holds.lineCount(hold), e);
     }
     for (int i = 0; i < e.changeCount; i++) {
-      StockLevel level = hold.level(i);
+      StockLevel level = holds.level(hold, i);
       if (!e.changeSkus[i].equals(level.sku) || !e.changeLocations[i].equals(level.location)) {
-        throw notItsLine(hold.id, i, level.sku, level.location, e);
+        throw notItsLine(e.holdId, i, level.sku, level.location, e);
       }
-      long quantity = hold.quantity(i);
+      long quantity = holds.quantity(hold, i);
       checkShape(e, i, onHand * quantity, reserved * quantity, committed * quantity, 0);
       replayOnto(level, e, i);
     }
@@ -1052,21 +1067,21 @@ public final class Engine {
   }
 
   private void replayExtended(DecodedEvent e) {
-    Hold hold = holds.get(e.holdId);
-    if (hold == null || hold.state != HoldState.ACTIVE) {
+    int hold = holds.find(e.holdId);
+    if (hold == HoldTable.NONE || holds.state(hold) != HoldState.ACTIVE) {
       throw new InvariantViolatedException("replay: hold " + e.holdId + " is not active");
     }
-    hold.expiresAt = e.expiresAt;
+    holds.expiresAt(hold, e.expiresAt);
     expiries.reorder(hold);
   }
 
   private void replayFulfilled(DecodedEvent e) {
-    Hold hold = holds.get(e.holdId);
-    if (hold == null || hold.state != HoldState.CONFIRMED) {
+    int hold = holds.find(e.holdId);
+    if (hold == HoldTable.NONE || holds.state(hold) != HoldState.CONFIRMED) {
       throw new InvariantViolatedException("replay: hold " + e.holdId + " is not confirmed");
     }
     replayHoldChanges(e, hold, -1, 0, -1); // shipped: off the shelf and out of committed
-    hold.state = HoldState.FULFILLED;
+    holds.state(hold, HoldState.FULFILLED);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1092,8 +1107,8 @@ public final class Engine {
   }
 
   public HoldView hold(String holdId) {
-    Hold hold = holds.get(holdId);
-    return hold == null ? null : hold.view();
+    int hold = holdId == null ? HoldTable.NONE : holds.find(holdId);
+    return hold == HoldTable.NONE ? null : holds.view(hold);
   }
 
   /** Visits every item (in no particular order). */
@@ -1108,12 +1123,12 @@ public final class Engine {
    * resolved (the order in which they will be forgotten), then the active ones.
    */
   public void forEachHold(Consumer<HoldView> visitor) {
-    for (Hold hold : resolved) {
-      visitor.accept(hold.view());
+    for (int i = 0; i < resolved.size(); i++) {
+      visitor.accept(holds.view(resolved.get(i)));
     }
-    for (Hold hold : holds) {
-      if (hold.state == HoldState.ACTIVE) {
-        visitor.accept(hold.view());
+    for (int hold = 0; hold < holds.slotLimit(); hold++) {
+      if (holds.inUse(hold) && holds.state(hold) == HoldState.ACTIVE) {
+        visitor.accept(holds.view(hold));
       }
     }
   }
@@ -1145,21 +1160,27 @@ public final class Engine {
     HashMap<StockLevel, long[]> reservedByLevel = new HashMap<>();
     HashMap<String, long[]> holdsByCustomer = new HashMap<>();
     int active = 0;
-    for (Hold hold : holds) {
-      if (hold.state == HoldState.ACTIVE) {
+    for (int hold = 0; hold < holds.slotLimit(); hold++) {
+      if (!holds.inUse(hold)) {
+        continue;
+      }
+      if (holds.state(hold) == HoldState.ACTIVE) {
         active++;
-        if (hold.queueIndex < 0) {
-          throw new InvariantViolatedException("active hold " + hold.id + " is not queued");
+        if (holds.queuePosition(hold) < 0) {
+          throw new InvariantViolatedException("active hold " + holds.id(hold)
+              + " is not queued");
         }
-        for (int i = 0; i < hold.lineCount(); i++) {
-          reservedByLevel.computeIfAbsent(hold.level(i), level -> new long[1])[0] +=
-              hold.quantity(i);
+        for (int i = 0; i < holds.lineCount(hold); i++) {
+          reservedByLevel.computeIfAbsent(holds.level(hold, i), level -> new long[1])[0] +=
+              holds.quantity(hold, i);
         }
-        if (!recounted && !hold.customer.isEmpty()) {
-          holdsByCustomer.computeIfAbsent(hold.customer, customer -> new long[1])[0]++;
+        String customer = holds.customer(hold);
+        if (!recounted && !customer.isEmpty()) {
+          holdsByCustomer.computeIfAbsent(customer, c -> new long[1])[0]++;
         }
-      } else if (hold.queueIndex >= 0) {
-        throw new InvariantViolatedException("resolved hold " + hold.id + " is still queued");
+      } else if (holds.queuePosition(hold) >= 0) {
+        throw new InvariantViolatedException("resolved hold " + holds.id(hold)
+            + " is still queued");
       }
     }
     if (active != expiries.size() || holds.size() - active != resolved.size()) {
@@ -1220,20 +1241,24 @@ public final class Engine {
         sum += Digest.mix(Digest.combine(h, level.version));
       }
     }
-    for (Hold hold : holds) {
-      long h = Digest.of(hold.id, hold.customer, hold.reference);
-      h = Digest.combine(h, hold.ordinal);
-      h = Digest.combine(h, hold.expiresAt);
-      h = Digest.combine(h, hold.state.ordinal());
-      for (int i = 0; i < hold.lineCount(); i++) {
-        h = Digest.combine(h, Digest.of(hold.level(i).sku, hold.level(i).location));
-        h = Digest.combine(h, hold.quantity(i));
+    for (int hold = 0; hold < holds.slotLimit(); hold++) {
+      if (!holds.inUse(hold)) {
+        continue;
+      }
+      long h = Digest.of(holds.id(hold), holds.customer(hold), holds.reference(hold));
+      h = Digest.combine(h, holds.ordinal(hold));
+      h = Digest.combine(h, holds.expiresAt(hold));
+      h = Digest.combine(h, holds.state(hold).ordinal());
+      for (int i = 0; i < holds.lineCount(hold); i++) {
+        StockLevel level = holds.level(hold, i);
+        h = Digest.combine(h, Digest.of(level.sku, level.location));
+        h = Digest.combine(h, holds.quantity(hold, i));
       }
       sum += Digest.mix(h);
     }
     long order = 0;
-    for (Hold hold : resolved) {
-      order = Digest.combine(order, hold.ordinal);
+    for (int i = 0; i < resolved.size(); i++) {
+      order = Digest.combine(order, holds.ordinal(resolved.get(i)));
     }
     for (var entry : keys.entrySet()) {
       KeyRecord key = entry.getValue();
@@ -1295,11 +1320,13 @@ public final class Engine {
     }
   }
 
-  void restoreHold(Hold hold) {
-    if (holds.putIfAbsent(hold) != null) {
-      throw new IllegalArgumentException("snapshot lists hold " + hold.id + " twice");
+  void restoreHold(String id, StockLevel[] levels, int[] quantities, String customer,
+      String reference, long ordinal, long expiresAt, HoldState state) {
+    int hold = holds.add(id, levels, quantities, customer, reference, ordinal, expiresAt, state);
+    if (hold == HoldTable.NONE) {
+      throw new IllegalArgumentException("snapshot lists hold " + id + " twice");
     }
-    if (hold.state == HoldState.ACTIVE) {
+    if (state == HoldState.ACTIVE) {
       expiries.add(hold);
       countCustomer(hold, 1);
     } else {

@@ -6,10 +6,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -41,19 +40,13 @@ final class EngineSnapshot {
 
   private EngineSnapshot() {}
 
-  static byte[] write(Engine engine, Collection<Item> items, Iterable<Hold> holds,
-      Collection<Hold> resolved, Map<String, Engine.KeyRecord> keys, long sequence, long now,
+  static byte[] write(Engine engine, Collection<Item> items, HoldTable holds,
+      SlotQueue resolved, Map<String, Engine.KeyRecord> keys, long sequence, long now,
       long holdOrdinal) {
-    List<Hold> active = new ArrayList<>();
-    for (Hold hold : holds) {
-      if (hold.state == HoldState.ACTIVE) {
-        active.add(hold);
-      }
-    }
-    active.sort(Comparator.comparingLong(hold -> hold.ordinal));
+    int[] active = activeByOrdinal(holds);
     // Sized for the usual state (a level, a hold or a key in well under 64 bytes), so the
     // writer does not copy a state of hundreds of megabytes again at every doubling.
-    Buffer bytes = new Buffer(64L + 64L * (items.size() + engine.levelCount() + active.size()
+    Buffer bytes = new Buffer(64L + 64L * (items.size() + engine.levelCount() + active.length
         + resolved.size() + keys.size()));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
@@ -76,12 +69,12 @@ final class EngineSnapshot {
           out.writeLong(level.version);
         }
       }
-      out.writeInt(resolved.size() + active.size());
-      for (Hold hold : resolved) {
-        writeHold(out, hold);
+      out.writeInt(resolved.size() + active.length);
+      for (int i = 0; i < resolved.size(); i++) {
+        writeHold(out, holds, resolved.get(i));
       }
-      for (Hold hold : active) {
-        writeHold(out, hold);
+      for (int hold : active) {
+        writeHold(out, holds, hold);
       }
       out.writeInt(keys.size());
       for (Map.Entry<String, Engine.KeyRecord> entry : keys.entrySet()) {
@@ -100,19 +93,66 @@ final class EngineSnapshot {
     return bytes.toByteArray();
   }
 
-  private static void writeHold(DataOutputStream out, Hold hold) throws IOException {
-    out.writeUTF(hold.id);
-    out.writeByte(hold.state.ordinal());
-    out.writeLong(hold.ordinal);
-    out.writeLong(hold.expiresAt);
-    out.writeUTF(hold.customer);
-    out.writeUTF(hold.reference);
-    out.writeInt(hold.lineCount());
-    for (int i = 0; i < hold.lineCount(); i++) {
-      out.writeUTF(hold.level(i).sku);
-      out.writeUTF(hold.level(i).location);
-      out.writeInt(hold.quantity(i));
+  private static void writeHold(DataOutputStream out, HoldTable holds, int hold)
+      throws IOException {
+    out.writeUTF(holds.id(hold));
+    out.writeByte(holds.state(hold).ordinal());
+    out.writeLong(holds.ordinal(hold));
+    out.writeLong(holds.expiresAt(hold));
+    out.writeUTF(holds.customer(hold));
+    out.writeUTF(holds.reference(hold));
+    int lineCount = holds.lineCount(hold);
+    out.writeInt(lineCount);
+    for (int i = 0; i < lineCount; i++) {
+      out.writeUTF(holds.level(hold, i).sku);
+      out.writeUTF(holds.level(hold, i).location);
+      out.writeInt(holds.quantity(hold, i));
     }
+  }
+
+  /**
+   * The active holds' slots in creation (ordinal) order. Each (ordinal, slot) pair is packed
+   * into one long and the longs sorted, which boxes nothing; that needs the active ordinals to
+   * span less than 2^32 (holds live minutes, so they always do), and a boxed sort covers the rest.
+   */
+  static int[] activeByOrdinal(HoldTable holds) {
+    int count = 0;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int hold = 0; hold < holds.slotLimit(); hold++) {
+      if (holds.inUse(hold) && holds.state(hold) == HoldState.ACTIVE) {
+        count++;
+        min = Math.min(min, holds.ordinal(hold));
+        max = Math.max(max, holds.ordinal(hold));
+      }
+    }
+    int[] active = new int[count];
+    int at = 0;
+    for (int hold = 0; hold < holds.slotLimit(); hold++) {
+      if (holds.inUse(hold) && holds.state(hold) == HoldState.ACTIVE) {
+        active[at++] = hold;
+      }
+    }
+    if (count > 0 && max - min < (1L << 32)) {
+      long[] keys = new long[count];
+      for (int i = 0; i < count; i++) {
+        keys[i] = (holds.ordinal(active[i]) - min) << 31 | active[i];
+      }
+      Arrays.sort(keys);
+      for (int i = 0; i < count; i++) {
+        active[i] = (int) (keys[i] & Integer.MAX_VALUE);
+      }
+    } else {
+      Integer[] boxed = new Integer[count];
+      for (int i = 0; i < count; i++) {
+        boxed[i] = active[i];
+      }
+      Arrays.sort(boxed, Comparator.comparingLong(holds::ordinal));
+      for (int i = 0; i < count; i++) {
+        active[i] = boxed[i];
+      }
+    }
+    return active;
   }
 
   /** A ByteArrayOutputStream whose bytes can be read in place (for the CRC) without a copy. */
@@ -173,7 +213,7 @@ final class EngineSnapshot {
       int holdCount = count(in,
           limits.holdsActiveMax() + limits.holdsResolvedRetainedMax(), "holds");
       for (int i = 0; i < holdCount; i++) {
-        engine.restoreHold(readHold(in, engine, limits));
+        readHold(in, engine, limits);
       }
       int keyCount = count(in, limits.idempotencyKeysMax(), "idempotency keys");
       for (int i = 0; i < keyCount; i++) {
@@ -199,7 +239,7 @@ final class EngineSnapshot {
     }
   }
 
-  private static Hold readHold(DataInputStream in, Engine engine, Limits limits)
+  private static void readHold(DataInputStream in, Engine engine, Limits limits)
       throws IOException {
     String id = in.readUTF();
     int state = in.readUnsignedByte();
@@ -227,9 +267,8 @@ final class EngineSnapshot {
             + location);
       }
     }
-    Hold hold = new Hold(id, levels, quantities, customer, reference, ordinal, expiresAt);
-    hold.state = STATES[state];
-    return hold;
+    engine.restoreHold(id, levels, quantities, customer, reference, ordinal, expiresAt,
+        STATES[state]);
   }
 
   private static int count(DataInputStream in, long max, String what) throws IOException {

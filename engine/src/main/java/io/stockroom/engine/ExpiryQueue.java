@@ -3,14 +3,20 @@ package io.stockroom.engine;
 import java.util.Arrays;
 
 /**
- * Active holds ordered by (expiresAt, ordinal): a binary min-heap that records each hold's
- * position in the hold itself. It exists because confirm and release must remove a hold from the
- * middle in O(log n) without garbage; a {@code PriorityQueue} removes in O(n), and lazy deletion
- * would let the heap grow with every hold ever made rather than with the holds still active.
+ * Active holds ordered by (expiresAt, ordinal): a binary min-heap of hold slots that records
+ * each hold's position in the {@link HoldTable}. It exists because confirm and release must
+ * remove a hold from the middle in O(log n) without garbage; a {@code PriorityQueue} removes in
+ * O(n), and lazy deletion would let the heap grow with every hold ever made rather than with the
+ * holds still active. Slots, not objects: the heap is an {@code int[]} the collector never scans.
  */
 final class ExpiryQueue {
-  private Hold[] heap = new Hold[1024];
+  private final HoldTable holds;
+  private int[] heap = new int[1024];
   private int size;
+
+  ExpiryQueue(HoldTable holds) {
+    this.holds = holds;
+  }
 
   int size() {
     return size;
@@ -21,54 +27,56 @@ final class ExpiryQueue {
   }
 
   /** The hold at heap position {@code index}, in no useful order: for visiting every one. */
-  Hold at(int index) {
+  int at(int index) {
     return heap[index];
   }
 
-  Hold peek() {
-    return size == 0 ? null : heap[0];
+  /** The hold due first, or {@link HoldTable#NONE}. */
+  int peek() {
+    return size == 0 ? HoldTable.NONE : heap[0];
   }
 
-  void add(Hold hold) {
-    if (hold.queueIndex != -1) {
-      throw new InvariantViolatedException("hold " + hold.id + " is already queued for expiry");
+  void add(int hold) {
+    if (holds.queuePosition(hold) != -1) {
+      throw new InvariantViolatedException("hold " + holds.id(hold)
+          + " is already queued for expiry");
     }
     if (size == heap.length) {
       heap = Arrays.copyOf(heap, heap.length * 2);
     }
     heap[size] = hold;
-    hold.queueIndex = size;
+    holds.queuePosition(hold, size);
     size++;
     siftUp(size - 1);
   }
 
-  void remove(Hold hold) {
-    int index = hold.queueIndex;
+  void remove(int hold) {
+    int index = holds.queuePosition(hold);
     if (index < 0 || index >= size || heap[index] != hold) {
-      throw new InvariantViolatedException("hold " + hold.id + " is not queued for expiry");
+      throw new InvariantViolatedException("hold " + holds.id(hold)
+          + " is not queued for expiry");
     }
     size--;
-    Hold last = heap[size];
-    heap[size] = null;
-    hold.queueIndex = -1;
+    int last = heap[size];
+    holds.queuePosition(hold, -1);
     if (index < size) {
       heap[index] = last;
-      last.queueIndex = index;
+      holds.queuePosition(last, index);
       siftDown(index);
-      siftUp(last.queueIndex);
+      siftUp(holds.queuePosition(last));
     }
   }
 
-  /** Restores order after {@code hold.expiresAt} changed. */
-  void reorder(Hold hold) {
-    siftDown(hold.queueIndex);
-    siftUp(hold.queueIndex);
+  /** Restores order after the hold's expiry time changed. */
+  void reorder(int hold) {
+    siftDown(holds.queuePosition(hold));
+    siftUp(holds.queuePosition(hold));
   }
 
   /** Checks the heap property and back-pointers; O(n), for invariant checks. */
   void check() {
     for (int i = 0; i < size; i++) {
-      if (heap[i].queueIndex != i) {
+      if (holds.queuePosition(heap[i]) != i) {
         throw new InvariantViolatedException("expiry queue index broken at " + i);
       }
       if (i > 0 && before(heap[i], heap[(i - 1) / 2])) {
@@ -77,12 +85,14 @@ final class ExpiryQueue {
     }
   }
 
-  private static boolean before(Hold a, Hold b) {
-    return a.expiresAt < b.expiresAt || (a.expiresAt == b.expiresAt && a.ordinal < b.ordinal);
+  private boolean before(int a, int b) {
+    long aAt = holds.expiresAt(a);
+    long bAt = holds.expiresAt(b);
+    return aAt < bAt || (aAt == bAt && holds.ordinal(a) < holds.ordinal(b));
   }
 
   private void siftUp(int index) {
-    Hold moving = heap[index];
+    int moving = heap[index];
     while (index > 0) {
       int parent = (index - 1) >>> 1;
       if (!before(moving, heap[parent])) {
@@ -95,7 +105,7 @@ final class ExpiryQueue {
   }
 
   private void siftDown(int index) {
-    Hold moving = heap[index];
+    int moving = heap[index];
     int half = size >>> 1;
     while (index < half) {
       int child = 2 * index + 1;
@@ -112,8 +122,8 @@ final class ExpiryQueue {
     place(moving, index);
   }
 
-  private void place(Hold hold, int index) {
+  private void place(int hold, int index) {
     heap[index] = hold;
-    hold.queueIndex = index;
+    holds.queuePosition(hold, index);
   }
 }

@@ -336,6 +336,25 @@ class EngineTest {
     assertThat(tee().onHand()).isEqualTo(1_000_000_000);
   }
 
+  /** Every character 0..299, first and later, against the rule written out plainly. */
+  @Test
+  void identifiersTakeLettersAndDigitsAndAfterTheFirstCharacterAlsoDotUnderscoreColonDash() {
+    for (char c = 0; c < 300; c++) {
+      boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9');
+      boolean separator = c == '.' || c == '_' || c == ':' || c == '-';
+      Result first = apply(new DefineItem(c + "x", "", ""));
+      Result later = apply(new DefineItem("x" + c, "", ""));
+      assertThat(first.accepted()).as("character %d first", (int) c).isEqualTo(alphanumeric);
+      assertThat(later.accepted()).as("character %d later", (int) c)
+          .isEqualTo(alphanumeric || separator);
+      if (!later.accepted()) {
+        assertThat(later.rejection()).isEqualTo(Rejection.INVALID_ARGUMENT);
+        assertThat(later.detail()).contains("character 2 is not allowed");
+      }
+    }
+  }
+
   @Test
   void badInputIsRejectedAndChangesNothing() {
     accept(new Receive("tee", DEFAULT_LOCATION, 5, null));
