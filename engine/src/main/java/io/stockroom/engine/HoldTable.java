@@ -39,6 +39,17 @@ final class HoldTable {
   private static final HoldState[] STATES = HoldState.values();
   /** The state field of a slot no hold uses; otherwise the state's ordinal plus one. */
   private static final int FREE = 0;
+  /**
+   * The state int's low byte is the state's ordinal + 1 ({@link #FREE} when no hold); the bits
+   * above say which of the slot's extras are set, so that a hold with none (the usual anonymous
+   * single-line hold) is resolved, replayed and forgotten without reading its extras page: one
+   * cache line fewer per hold touched.
+   */
+  private static final int STATE_BITS = 0xff;
+  private static final int HAS_MORE_LINES = 1 << 8;
+  private static final int HAS_CUSTOMER = 1 << 9;
+  private static final int HAS_REFERENCE = 1 << 10;
+  private static final int HAS_EXTRAS = HAS_MORE_LINES | HAS_CUSTOMER | HAS_REFERENCE;
 
   // A slot's fields: its place in each page is slot * FIELDS + field.
   private static final int LONGS = 2;
@@ -149,17 +160,21 @@ final class HoldTable {
     intPage[at * INTS + ID_HASH] = hash;
     intPage[at * INTS + QUANTITY0] = quantities[0];
     intPage[at * INTS + QUEUE_POSITION] = -1;
-    intPage[at * INTS + STATE] = state.ordinal() + 1;
+    int flags = 0;
     levels0[page][at] = levels[0];
     if (levels.length > 1) {
       extrasPage(page)[at * EXTRAS + MORE_LINES] = new Lines(levels, quantities);
+      flags |= HAS_MORE_LINES;
     }
     if (!customer.isEmpty()) {
       extrasPage(page)[at * EXTRAS + CUSTOMER] = customer;
+      flags |= HAS_CUSTOMER;
     }
     if (!reference.isEmpty()) {
       extrasPage(page)[at * EXTRAS + REFERENCE] = reference;
+      flags |= HAS_REFERENCE;
     }
+    intPage[at * INTS + STATE] = flags | (state.ordinal() + 1);
     size++;
     return slot;
   }
@@ -176,13 +191,14 @@ final class HoldTable {
     }
     int page = slot >>> PAGE_BITS;
     int at = slot & PAGE_MASK;
-    index.remove(slot, ints[page][at * INTS + ID_HASH]);
+    int[] intPage = ints[page];
+    index.remove(slot, intPage[at * INTS + ID_HASH]);
     ids.release(slot);
-    ints[page][at * INTS + STATE] = FREE;
-    levels0[page][at] = null;
-    if (extras[page] != null) {
+    if ((intPage[at * INTS + STATE] & HAS_EXTRAS) != 0) {
       Arrays.fill(extras[page], at * EXTRAS, at * EXTRAS + EXTRAS, null);
     }
+    intPage[at * INTS + STATE] = FREE;
+    levels0[page][at] = null;
     if (freeCount == freeSlots.length) {
       freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
     }
@@ -230,11 +246,13 @@ final class HoldTable {
   }
 
   HoldState state(int slot) {
-    return STATES[intField(slot, STATE) - 1];
+    return STATES[(intField(slot, STATE) & STATE_BITS) - 1];
   }
 
   void state(int slot, HoldState state) {
-    ints[slot >>> PAGE_BITS][(slot & PAGE_MASK) * INTS + STATE] = state.ordinal() + 1;
+    int[] page = ints[slot >>> PAGE_BITS];
+    int at = (slot & PAGE_MASK) * INTS + STATE;
+    page[at] = (page[at] & ~STATE_BITS) | (state.ordinal() + 1);
   }
 
   long ordinal(int slot) {
@@ -259,13 +277,11 @@ final class HoldTable {
   }
 
   String customer(int slot) {
-    Object customer = extra(slot, CUSTOMER);
-    return customer == null ? "" : (String) customer;
+    return has(slot, HAS_CUSTOMER) ? (String) extra(slot, CUSTOMER) : "";
   }
 
   String reference(int slot) {
-    Object reference = extra(slot, REFERENCE);
-    return reference == null ? "" : (String) reference;
+    return has(slot, HAS_REFERENCE) ? (String) extra(slot, REFERENCE) : "";
   }
 
   int lineCount(int slot) {
@@ -320,12 +336,16 @@ final class HoldTable {
     return ints[slot >>> PAGE_BITS][(slot & PAGE_MASK) * INTS + field];
   }
 
+  private boolean has(int slot, int flag) {
+    return (intField(slot, STATE) & flag) != 0;
+  }
+
+  /** Extra {@code field}, which the slot's flags say is set (so its page exists). */
   private Object extra(int slot, int field) {
-    Object[] page = extras[slot >>> PAGE_BITS];
-    return page == null ? null : page[(slot & PAGE_MASK) * EXTRAS + field];
+    return extras[slot >>> PAGE_BITS][(slot & PAGE_MASK) * EXTRAS + field];
   }
 
   private Lines moreLines(int slot) {
-    return (Lines) extra(slot, MORE_LINES);
+    return has(slot, HAS_MORE_LINES) ? (Lines) extra(slot, MORE_LINES) : null;
   }
 }

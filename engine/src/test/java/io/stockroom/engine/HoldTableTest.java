@@ -62,6 +62,32 @@ class HoldTableTest {
   }
 
   @Test
+  void aStateChangeKeepsTheExtrasAndASlotReusedAfterAHoldWithExtrasStartsWithout() {
+    HoldTable table = new HoldTable();
+    int rich = table.add("rich", new StockLevel[] {TEE, MUG}, new int[] {2, 4}, "ann",
+        "order-7", 1, 10, HoldState.ACTIVE);
+    table.state(rich, HoldState.CONFIRMED);
+    assertThat(table.state(rich)).isEqualTo(HoldState.CONFIRMED);
+    assertThat(table.customer(rich)).isEqualTo("ann");
+    assertThat(table.reference(rich)).isEqualTo("order-7");
+    assertThat(table.lineCount(rich)).isEqualTo(2);
+    assertThat(table.units(rich)).isEqualTo(6);
+
+    table.forget(rich);
+    int plain = add(table, "plain", 2);
+
+    assertThat(plain).as("the forgotten slot is reused").isEqualTo(rich);
+    assertThat(table.lineCount(plain)).isEqualTo(1);
+    assertThat(table.units(plain)).isEqualTo(1);
+    assertThat(table.customer(plain)).isEmpty();
+    assertThat(table.reference(plain)).isEmpty();
+    assertThat(table.lines(plain)).containsExactly(new HoldLine("tee", "main", 1));
+    table.state(plain, HoldState.RELEASED);
+    assertThat(table.customer(plain)).isEmpty();
+    assertThat(table.lineCount(plain)).isEqualTo(1);
+  }
+
+  @Test
   void aHoldWithoutLinesUnmatchedArraysOrABadIdIsRefusedAndNothingIsStored() {
     HoldTable table = new HoldTable();
     assertThatThrownBy(() -> table.add("h3", new StockLevel[0], new int[0], "", "", 1, 10,
