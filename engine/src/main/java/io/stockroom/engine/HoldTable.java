@@ -16,15 +16,16 @@ import java.util.List;
  * hold of two or more lines keeps one small {@link Lines}, and a non-empty customer or
  * reference keeps its String).
  *
- * <p>A slot's fields lie together: its longs (expiry, ordinal) in one array, its ints in
- * another, so making a hold writes a few cache lines and the expiry heap's comparisons read
- * one. Line 0's level is a reference, in pages of its own; the rarer references (more lines, a
- * customer, a reference) are in pages made only when a hold in their range has one, so the
- * usual anonymous single-line hold costs the collector four bytes of references to scan. The arrays are pages of {@link #PAGE_SLOTS} slots, added as the
- * table fills and never copied: one array of millions would stop the writer to copy it at each
- * doubling (the whole table grown from 8 to 16 million slots took seconds with its page
- * faults). Slots are reused after a hold is forgotten ({@link #forget}); a slot number is
- * valid only until then. Not thread-safe, like the engine.
+ * <p>A slot's fields lie together in one row of four longs (expiry, ordinal, and its int fields
+ * two to a long), half a cache line, so reading or changing a hold's state, quantity, hash or
+ * place in the expiry heap, and each of the heap's comparisons, touches one line. Line 0's level
+ * is a reference, in pages of its own; the rarer references (more lines, a customer, a reference)
+ * are in pages made only when a hold in their range has one, so the usual anonymous single-line
+ * hold costs the collector four bytes of references to scan. The arrays are pages of {@link
+ * #PAGE_SLOTS} slots, added as the table fills and never copied: one array of millions would stop
+ * the writer to copy it at each doubling (the whole table grown from 8 to 16 million slots took
+ * seconds with its page faults). Slots are reused after a hold is forgotten ({@link #forget}); a
+ * slot number is valid only until then. Not thread-safe, like the engine.
  */
 final class HoldTable {
 
@@ -51,11 +52,13 @@ final class HoldTable {
   private static final int HAS_REFERENCE = 1 << 10;
   private static final int HAS_EXTRAS = HAS_MORE_LINES | HAS_CUSTOMER | HAS_REFERENCE;
 
-  // A slot's fields: its place in each page is slot * FIELDS + field.
-  private static final int LONGS = 2;
+  // A slot's row in its page: four longs at slot * ROW, half a cache line. Two are longs (expiry,
+  // ordinal); the int fields are halves of the other two, field f in long 2 + f / 2, the high
+  // half for even f.
+  private static final int ROW = 4;
   private static final int EXPIRES_AT = 0;
   private static final int ORDINAL = 1;
-  private static final int INTS = 4;
+  private static final int INT_WORDS = 2;
   private static final int ID_HASH = 0;
   private static final int QUANTITY0 = 1;
   private static final int QUEUE_POSITION = 2;
@@ -67,8 +70,7 @@ final class HoldTable {
   private static final int CUSTOMER = 1;
   private static final int REFERENCE = 2;
 
-  private long[][] longs = new long[16][];
-  private int[][] ints = new int[16][];
+  private long[][] rows = new long[16][];
   private StockLevel[][] levels0 = new StockLevel[16][];
   /** Pages of {@link #EXTRAS} references per slot, null until a slot in the page needs one. */
   private Object[][] extras = new Object[16][];
@@ -93,7 +95,7 @@ final class HoldTable {
   }
 
   boolean inUse(int slot) {
-    return ints[slot >>> PAGE_BITS][(slot & PAGE_MASK) * INTS + STATE] != FREE;
+    return intField(slot, STATE) != FREE;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -153,13 +155,10 @@ final class HoldTable {
     ids.store(slot, id);
     int page = slot >>> PAGE_BITS;
     int at = slot & PAGE_MASK;
-    long[] longPage = longs[page];
-    longPage[at * LONGS + EXPIRES_AT] = expiresAt;
-    longPage[at * LONGS + ORDINAL] = ordinal;
-    int[] intPage = ints[page];
-    intPage[at * INTS + ID_HASH] = hash;
-    intPage[at * INTS + QUANTITY0] = quantities[0];
-    intPage[at * INTS + QUEUE_POSITION] = -1;
+    long[] row = rows[page];
+    row[at * ROW + EXPIRES_AT] = expiresAt;
+    row[at * ROW + ORDINAL] = ordinal;
+    row[at * ROW + INT_WORDS] = ints(hash, quantities[0]);
     int flags = 0;
     levels0[page][at] = levels[0];
     if (levels.length > 1) {
@@ -174,7 +173,7 @@ final class HoldTable {
       extrasPage(page)[at * EXTRAS + REFERENCE] = reference;
       flags |= HAS_REFERENCE;
     }
-    intPage[at * INTS + STATE] = flags | (state.ordinal() + 1);
+    row[at * ROW + INT_WORDS + 1] = ints(-1, flags | (state.ordinal() + 1));
     size++;
     return slot;
   }
@@ -191,13 +190,12 @@ final class HoldTable {
     }
     int page = slot >>> PAGE_BITS;
     int at = slot & PAGE_MASK;
-    int[] intPage = ints[page];
-    index.remove(slot, intPage[at * INTS + ID_HASH]);
+    index.remove(slot, intField(slot, ID_HASH));
     ids.release(slot);
-    if ((intPage[at * INTS + STATE] & HAS_EXTRAS) != 0) {
+    if (has(slot, HAS_EXTRAS)) {
       Arrays.fill(extras[page], at * EXTRAS, at * EXTRAS + EXTRAS, null);
     }
-    intPage[at * INTS + STATE] = FREE;
+    intField(slot, STATE, FREE);
     levels0[page][at] = null;
     if (freeCount == freeSlots.length) {
       freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
@@ -211,15 +209,13 @@ final class HoldTable {
       return freeSlots[--freeCount];
     }
     int page = slotsUsed >>> PAGE_BITS;
-    if (page == longs.length) {
-      longs = Arrays.copyOf(longs, page * 2);
-      ints = Arrays.copyOf(ints, page * 2);
+    if (page == rows.length) {
+      rows = Arrays.copyOf(rows, page * 2);
       levels0 = Arrays.copyOf(levels0, page * 2);
       extras = Arrays.copyOf(extras, page * 2);
     }
-    if (longs[page] == null) {
-      longs[page] = new long[PAGE_SLOTS * LONGS];
-      ints[page] = new int[PAGE_SLOTS * INTS];
+    if (rows[page] == null) {
+      rows[page] = new long[PAGE_SLOTS * ROW];
       levels0[page] = new StockLevel[PAGE_SLOTS];
     }
     return slotsUsed++;
@@ -250,21 +246,19 @@ final class HoldTable {
   }
 
   void state(int slot, HoldState state) {
-    int[] page = ints[slot >>> PAGE_BITS];
-    int at = (slot & PAGE_MASK) * INTS + STATE;
-    page[at] = (page[at] & ~STATE_BITS) | (state.ordinal() + 1);
+    intField(slot, STATE, (intField(slot, STATE) & ~STATE_BITS) | (state.ordinal() + 1));
   }
 
   long ordinal(int slot) {
-    return longs[slot >>> PAGE_BITS][(slot & PAGE_MASK) * LONGS + ORDINAL];
+    return rows[slot >>> PAGE_BITS][(slot & PAGE_MASK) * ROW + ORDINAL];
   }
 
   long expiresAt(int slot) {
-    return longs[slot >>> PAGE_BITS][(slot & PAGE_MASK) * LONGS + EXPIRES_AT];
+    return rows[slot >>> PAGE_BITS][(slot & PAGE_MASK) * ROW + EXPIRES_AT];
   }
 
   void expiresAt(int slot, long expiresAt) {
-    longs[slot >>> PAGE_BITS][(slot & PAGE_MASK) * LONGS + EXPIRES_AT] = expiresAt;
+    rows[slot >>> PAGE_BITS][(slot & PAGE_MASK) * ROW + EXPIRES_AT] = expiresAt;
   }
 
   /** Position in {@link ExpiryQueue}, or -1 when not queued. */
@@ -273,7 +267,7 @@ final class HoldTable {
   }
 
   void queuePosition(int slot, int position) {
-    ints[slot >>> PAGE_BITS][(slot & PAGE_MASK) * INTS + QUEUE_POSITION] = position;
+    intField(slot, QUEUE_POSITION, position);
   }
 
   String customer(int slot) {
@@ -333,7 +327,19 @@ final class HoldTable {
   }
 
   private int intField(int slot, int field) {
-    return ints[slot >>> PAGE_BITS][(slot & PAGE_MASK) * INTS + field];
+    long word = rows[slot >>> PAGE_BITS][(slot & PAGE_MASK) * ROW + INT_WORDS + (field >> 1)];
+    return (field & 1) == 0 ? (int) (word >>> 32) : (int) word;
+  }
+
+  private void intField(int slot, int field, int value) {
+    long[] row = rows[slot >>> PAGE_BITS];
+    int at = (slot & PAGE_MASK) * ROW + INT_WORDS + (field >> 1);
+    row[at] = (field & 1) == 0 ? ints(value, (int) row[at]) : ints((int) (row[at] >>> 32), value);
+  }
+
+  /** Two int fields in one long: {@code high} the even field, {@code low} the odd one. */
+  private static long ints(int high, int low) {
+    return (long) high << 32 | (low & 0xffffffffL);
   }
 
   private boolean has(int slot, int flag) {

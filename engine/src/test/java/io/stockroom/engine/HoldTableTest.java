@@ -88,6 +88,31 @@ class HoldTableTest {
   }
 
   @Test
+  void fieldsSharingAWordDoNotDisturbEachOther() {
+    HoldTable table = new HoldTable();
+    String negative = "hold-negative-hash-1";
+    assertThat(negative.hashCode()).as("the test needs a negative hash").isNegative();
+    int hold = table.add(negative, new StockLevel[] {TEE}, new int[] {1_000_000_000}, "", "", 7,
+        -5, HoldState.ACTIVE);
+
+    table.queuePosition(hold, Integer.MAX_VALUE);
+    table.state(hold, HoldState.EXPIRED);
+    table.expiresAt(hold, Long.MIN_VALUE);
+
+    assertThat(table.quantity(hold, 0)).isEqualTo(1_000_000_000);
+    assertThat(table.queuePosition(hold)).isEqualTo(Integer.MAX_VALUE);
+    assertThat(table.state(hold)).isEqualTo(HoldState.EXPIRED);
+    assertThat(table.ordinal(hold)).isEqualTo(7);
+    assertThat(table.expiresAt(hold)).isEqualTo(Long.MIN_VALUE);
+    assertThat(table.find(negative)).isEqualTo(hold);
+    table.queuePosition(hold, -1);
+    assertThat(table.state(hold)).isEqualTo(HoldState.EXPIRED);
+    table.forget(hold);
+    assertThat(table.find(negative)).isEqualTo(HoldTable.NONE);
+    assertThat(table.size()).isZero();
+  }
+
+  @Test
   void aHoldWithoutLinesUnmatchedArraysOrABadIdIsRefusedAndNothingIsStored() {
     HoldTable table = new HoldTable();
     assertThatThrownBy(() -> table.add("h3", new StockLevel[0], new int[0], "", "", 1, 10,
