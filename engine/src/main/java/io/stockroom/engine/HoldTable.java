@@ -38,7 +38,7 @@ final class HoldTable {
   private record Lines(StockLevel[] levels, int[] quantities) {}
 
   private static final HoldState[] STATES = HoldState.values();
-  /** The state field of a slot no hold uses; otherwise the state's ordinal plus one. */
+  /** The state field of a slot no hold uses (see {@link #STATE_BITS} for one in use). */
   private static final int FREE = 0;
   /**
    * The state int's low byte is the state's ordinal + 1 ({@link #FREE} when no hold); the bits
