@@ -21,10 +21,14 @@ final class AuditReader {
 
   private AuditReader() {}
 
-  /** The last durable sequence now: the run's events all come after it. */
+  /**
+   * The sequence the service's state reflects now: the run's events all come after it. Read from
+   * a state read rather than {@code GET /v1/events}, which answers 410 on a long-running service
+   * once its first events were compacted into a snapshot.
+   */
   static long sequence(Http http) {
-    Http.Response response = http.send("GET", "/v1/events?limit=1", null);
-    require(response, "GET /v1/events");
+    Http.Response response = http.send("GET", "/v1/items?limit=1", null);
+    require(response, "GET /v1/items");
     return Catalog.parse(response.body()).path("sequence").asLong();
   }
 
