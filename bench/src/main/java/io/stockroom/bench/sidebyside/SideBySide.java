@@ -113,6 +113,10 @@ public final class SideBySide implements Callable<Integer> {
     run.put("durationSeconds", durationSeconds);
     run.put("seed", seed);
     run.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+    // The heap and collector settings move the Stockroom rows (docs/BENCHMARKS.md, "Runs 9 and
+    // 10"), so a report says which ones it ran with.
+    run.put("jvmOptions", java.lang.management.ManagementFactory.getRuntimeMXBean()
+        .getInputArguments());
     run.put("processors", Runtime.getRuntime().availableProcessors());
     report.write(out, run);
     System.out.println("written: " + out.resolve("sidebyside.{txt,md,json}"));
