@@ -14,16 +14,18 @@ import java.util.Map;
  */
 final class Ceiling implements Workload {
 
+  private final String name;
   private final long sessionsMax;
   private final long seconds;
   private final boolean everyOtherSendsTwo;
 
   /** Unlimited sessions of one request: the throughput ceiling. */
   Ceiling() {
-    this(Long.MAX_VALUE, 0, false);
+    this("ceiling", Long.MAX_VALUE, 0, false);
   }
 
-  private Ceiling(long sessionsMax, long seconds, boolean everyOtherSendsTwo) {
+  private Ceiling(String name, long sessionsMax, long seconds, boolean everyOtherSendsTwo) {
+    this.name = name;
     this.sessionsMax = sessionsMax;
     this.seconds = seconds;
     this.everyOtherSendsTwo = everyOtherSendsTwo;
@@ -31,7 +33,7 @@ final class Ceiling implements Workload {
 
   /** {@code buyers} sessions; the first {@code units} (in the order they start) send two. */
   static Ceiling burst(int buyers, int units) {
-    return new Ceiling(buyers, Math.min(units, buyers), false);
+    return new Ceiling("ceiling-burst", buyers, Math.min(units, buyers), false);
   }
 
   /**
@@ -41,12 +43,17 @@ final class Ceiling implements Workload {
    * code in the middle of the burst).
    */
   static Ceiling warmup() {
-    return new Ceiling(Long.MAX_VALUE, 0, true);
+    return new Ceiling("ceiling", Long.MAX_VALUE, 0, true);
+  }
+
+  /** As {@link #Ceiling()}, against the endpoint that waits for a group commit. */
+  static Ceiling durable() {
+    return new Ceiling("durable-ceiling", Long.MAX_VALUE, 0, false);
   }
 
   @Override
   public String name() {
-    return sessionsMax == Long.MAX_VALUE ? "ceiling" : "ceiling-burst";
+    return name;
   }
 
   @Override

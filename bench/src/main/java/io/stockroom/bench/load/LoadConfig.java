@@ -33,7 +33,12 @@ public final class LoadConfig {
     /** One {@code POST /v1/reservations} of one unit per session: the write path alone. */
     RESERVE,
     /** The trivial endpoint of {@link CeilingServer}: the web server and client alone. */
-    CEILING
+    CEILING,
+    /**
+     * The same endpoint, answering only once a group-committed {@code fdatasync} has covered a
+     * record of the request ({@link GroupCommitStall}): the web server plus durability alone.
+     */
+    DURABLE_CEILING
   }
 
   /** How sessions are started. */
@@ -328,8 +333,9 @@ public final class LoadConfig {
       require(subscribers >= 0 && subscribers <= 10_000,
           "subscribers must be 0..10000, was " + subscribers);
       require(writeShare >= 0 && writeShare <= 1, "writeShare must be 0..1, was " + writeShare);
-      require(!(withCeiling && scenario == Scenario.CEILING),
-          "the ceiling scenario has no ceiling of its own");
+      require(!(withCeiling && (scenario == Scenario.CEILING
+          || scenario == Scenario.DURABLE_CEILING)),
+          "the ceiling scenarios have no ceiling of their own");
       return new LoadConfig(this);
     }
 

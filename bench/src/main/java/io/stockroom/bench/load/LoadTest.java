@@ -58,8 +58,15 @@ public final class LoadTest {
       LoadReport ceiling = config.withCeiling
           ? run.ceiling(config.as(LoadConfig.Scenario.CEILING), Workloads.ceilingOf(config),
               CeilingServer.Stall.NONE) : null;
-      LoadReport report = config.scenario == LoadConfig.Scenario.CEILING
-          ? run.ceiling(config, new Ceiling(), stall) : run.stockroom();
+      LoadReport report = switch (config.scenario) {
+        case CEILING -> run.ceiling(config, new Ceiling(), stall);
+        case DURABLE_CEILING -> {
+          try (GroupCommitStall durable = GroupCommitStall.open()) {
+            yield run.ceiling(config, Ceiling.durable(), durable);
+          }
+        }
+        default -> run.stockroom();
+      };
       return ceiling == null ? report : report.withCeiling(ceiling);
     } finally {
       timer.shutdownNow();

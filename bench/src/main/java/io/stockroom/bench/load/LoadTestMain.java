@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 public final class LoadTestMain implements Callable<Integer> {
 
   @Option(names = "--scenario", defaultValue = "flash-sale",
-      description = "flash-sale, checkout-mix, storefront, reserve or ceiling (default"
-          + " flash-sale)",
+      description = "flash-sale, checkout-mix, storefront, reserve, ceiling or durable-ceiling"
+          + " (default flash-sale)",
       converter = ScenarioConverter.class)
   LoadConfig.Scenario scenario;
 

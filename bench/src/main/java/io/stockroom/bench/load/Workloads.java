@@ -18,6 +18,7 @@ final class Workloads {
       case STOREFRONT -> new Storefront(prefix, Catalog.of(prefix, config.skus),
           config.stockPerSku, config.writeShare, config.holdTtlSeconds, config.subscribers);
       case CEILING -> new Ceiling();
+      case DURABLE_CEILING -> Ceiling.durable();
     };
   }
 

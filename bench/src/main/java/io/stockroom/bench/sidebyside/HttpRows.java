@@ -13,7 +13,9 @@ import org.HdrHistogram.HistogramIterationValue;
  * Rows 2 and 5 of the side-by-side table: Stockroom over HTTP (a real service on a random port,
  * one-unit {@code POST /v1/reservations}) and the HTTP ceiling (a trivial endpoint on the same
  * web server, same settings), both driven by the load generator in one call, so the ratio
- * between them is taken on the same machine at the same moment. The load generator's own audit
+ * between them is taken on the same machine at the same moment; then the durable ceiling (the
+ * same endpoint answering after a group-committed {@code fdatasync}), which says how much of
+ * the gap between the two is durability itself. The load generator's own audit
  * (nothing oversold, every acknowledged reservation in the event log, every refused one absent)
  * is this row's correctness check.
  */
@@ -43,6 +45,12 @@ final class HttpRows {
       rows.add(row(workload, "HTTP ceiling: trivial endpoint, same web server", clients, ceiling,
           null, List.of()));
     }
+    LoadReport durable = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.DURABLE_CEILING)
+        .concurrency(clients).warmup(warmup).duration(measured).audit(false).seed(seed)
+        .build());
+    rows.add(row(workload, "HTTP durable ceiling: the same endpoint after a group-committed"
+        + " fdatasync", clients, durable, null, durable.errors() == 0 ? List.of()
+            : List.of(durable.errors() + " requests failed: " + durable.statuses())));
     return rows;
   }
 
