@@ -49,8 +49,7 @@ final class HttpRows {
         .concurrency(clients).warmup(warmup).duration(measured).audit(false).seed(seed)
         .build());
     rows.add(row(workload, "HTTP durable ceiling: the same endpoint after a group-committed"
-        + " fdatasync", clients, durable, null, durable.errors() == 0 ? List.of()
-            : List.of(durable.errors() + " requests failed: " + durable.statuses())));
+        + " fdatasync", clients, durable, null, failures(durable)));
     return rows;
   }
 
@@ -61,11 +60,13 @@ final class HttpRows {
     } else if (!report.audit().passed()) {
       violations.addAll(report.audit().violations());
     }
-    if (report.errors() > 0) {
-      violations.add(report.errors() + " requests failed or got an unexpected status: "
-          + report.statuses());
-    }
+    violations.addAll(failures(report));
     return violations;
+  }
+
+  private static List<String> failures(LoadReport report) {
+    return report.errors() == 0 ? List.of() : List.of(report.errors()
+        + " requests failed or got an unexpected status: " + report.statuses());
   }
 
   /** {@code acceptedStatus}: the status key that counts as a success; null: every request. */

@@ -48,7 +48,7 @@ public final class SideBySide implements Callable<Integer> {
       + " web server's and client's code is compiled.")
   int httpWarmupSeconds = 15;
 
-  @Option(names = "--http-clients", description = "Concurrent HTTP clients of the two HTTP rows (default ${DEFAULT-VALUE}).")
+  @Option(names = "--http-clients", description = "Concurrent HTTP clients of the three HTTP rows (default ${DEFAULT-VALUE}).")
   int httpClients = 256;
 
   @Option(names = "--stockroom-clients", description = "Concurrent submitters, one virtual thread each (default ${DEFAULT-VALUE}).")

@@ -32,24 +32,11 @@ class CompactedTargetTest {
         flag("dataDirectory", data.toString()), flag("host", "127.0.0.1"), flag("port", "0"),
         flag("snapshotEveryEvents", "200"), flag("journal.segmentBytesMax", "8192"),
         flag("journal.snapshotsRetained", "1")));
-    try (Stockroom stockroom = Stockroom.start(config);
-        Http admin = Http.open(LoadConfig.Client.JDK,
-            URI.create("http://127.0.0.1:" + stockroom.port()), key, 1, Duration.ofSeconds(10))) {
+    try (Stockroom stockroom = Stockroom.start(config)) {
       URI uri = URI.create("http://127.0.0.1:" + stockroom.port());
-      // History before the run: receipts enough for several snapshots and segment rolls.
-      Catalog.of("old", 10).setup(admin, 5);
-      for (int round = 0; round < 20; round++) {
-        StringBuilder body = new StringBuilder("{\"commands\":[");
-        for (int i = 0; i < 50; i++) {
-          body.append(i == 0 ? "" : ",").append("{\"op\":\"receive\",\"sku\":\"old-")
-              .append(i % 10).append("\",\"quantity\":1}");
-        }
-        Http.Response response = admin.send("POST", "/v1/batch",
-            body.append("]}").toString().getBytes(StandardCharsets.UTF_8));
-        assertThat(response.status()).isEqualTo(200);
+      try (Http admin = Http.open(LoadConfig.Client.JDK, uri, key, 1, Duration.ofSeconds(10))) {
+        writeHistoryUntilItsStartIsRetired(admin);
       }
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(admin.send("GET", "/v1/events?limit=1", null).status()).isEqualTo(410));
 
       LoadReport report = LoadTest.run(LoadConfig.builder(LoadConfig.Scenario.FLASH_SALE)
           .target(uri, key).units(20).concurrency(60).duration(Duration.ofSeconds(30)).build());
@@ -62,6 +49,23 @@ class CompactedTargetTest {
       assertThat(audit.oversold()).isZero();
       assertThat(audit.undersold()).isZero();
     }
+  }
+
+  /** Receipts enough for several snapshots and segment rolls, until the first events are gone. */
+  private static void writeHistoryUntilItsStartIsRetired(Http admin) {
+    Catalog.of("old", 10).setup(admin, 5);
+    for (int round = 0; round < 20; round++) {
+      StringBuilder body = new StringBuilder("{\"commands\":[");
+      for (int i = 0; i < 50; i++) {
+        body.append(i == 0 ? "" : ",").append("{\"op\":\"receive\",\"sku\":\"old-")
+            .append(i % 10).append("\",\"quantity\":1}");
+      }
+      Http.Response response = admin.send("POST", "/v1/batch",
+          body.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+      assertThat(response.status()).isEqualTo(200);
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(admin.send("GET", "/v1/events?limit=1", null).status()).isEqualTo(410));
   }
 
   private static ConfigLoader.Flag flag(String key, String value) {
