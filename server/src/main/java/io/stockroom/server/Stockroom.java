@@ -98,7 +98,7 @@ public final class Stockroom implements AutoCloseable {
       }
       Sequencer sequencer = new Sequencer(ledger, System::currentTimeMillis,
           new Sequencer.Settings(config.queueCapacity(), config.batchCommandsMax(),
-              config.snapshotEveryEvents()),
+              config.snapshotEveryEvents(), config.batchLingerMicrosMax()),
           List.copyOf(listeners),
           new MicrometerSequencerMetrics(registry),
           Stockroom::haltOnInvariantViolation);

@@ -1,6 +1,7 @@
 package io.stockroom.bench.load;
 
 import io.stockroom.server.Stockroom;
+import io.stockroom.server.config.ConfigLoader;
 import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.security.ApiKeys;
 import io.stockroom.server.security.RateLimitSettings;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -18,6 +20,8 @@ import java.util.stream.Stream;
  * in-process on a free loopback port over a fresh temporary data directory, with an admin key
  * made for the run and per-key rate limits far above anything two cores can send (the
  * defaults would turn a load test into a rate-limit test), removed again when the run ends.
+ * The in-process one takes its other settings from the {@code STOCKROOM_*} environment
+ * variables, as {@code ./stockroom serve} does (docs/CONFIGURATION.md).
  */
 final class Target implements AutoCloseable {
 
@@ -42,10 +46,12 @@ final class Target implements AutoCloseable {
   }
 
   static Target embedded() {
+    // Before the directory exists, so a bad setting leaves nothing behind.
+    ServerConfig configured = ConfigLoader.load(null, System.getenv(), List.of());
     try {
       Path data = Files.createTempDirectory("stockroom-loadtest-");
       String key = ApiKeys.open(data).create(Role.ADMIN, "load test").token();
-      ServerConfig config = ServerConfig.defaults()
+      ServerConfig config = configured
           .withListener(data, "127.0.0.1", 0)
           .withRateLimits(new RateLimitSettings(UNLIMITED, UNLIMITED, UNLIMITED,
               RateLimitSettings.defaults().bucketsMax()));

@@ -11,6 +11,7 @@ import io.stockroom.engine.Rejection;
 import io.stockroom.engine.Result;
 import io.stockroom.journal.FileStorage;
 import io.stockroom.journal.JournalConfig;
+import io.stockroom.server.config.ServerConfig;
 import io.stockroom.server.sequencer.Ledger;
 import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.sequencer.SequencerMetrics;
@@ -132,7 +133,7 @@ final class StockroomInProcess implements Contender {
     ledger.commit(events);
     sequencer = new Sequencer(ledger, System::currentTimeMillis,
         new Sequencer.Settings(batching.queueCapacity(), batching.batchCommandsMax(),
-            snapshotEveryEvents),
+            snapshotEveryEvents, ServerConfig.defaults().batchLingerMicrosMax()),
         List.of(), SequencerMetrics.NONE, StockroomInProcess::halt);
     sequencer.start();
   }

@@ -4,6 +4,7 @@ import io.stockroom.engine.Limits;
 import io.stockroom.journal.JournalConfig;
 import io.stockroom.server.http.HttpLimits;
 import io.stockroom.server.security.JwtSettings;
+import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.security.RateLimitSettings;
 import io.stockroom.server.storefront.PublicFeedSettings;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
  * @param port the HTTP port, 0 for any free port (default 8080)
  * @param queueCapacity commands waiting for the writer before 503 (default 65,536)
  * @param batchCommandsMax commands the writer applies per durable batch (default 4,096)
+ * @param batchLingerMicrosMax longest the writer holds a batch open while commands keep
+ *     arriving, µs; 0 never (default 2,000)
  * @param snapshotEveryEvents events between automatic snapshots (default 1,000,000)
  * @param requestBodyBytesMax largest request body, bytes (default 1 MiB)
  * @param batchRequestCommandsMax commands in one POST /v1/batch (default 1,000)
@@ -50,6 +53,7 @@ public record ServerConfig(
     int port,
     int queueCapacity,
     int batchCommandsMax,
+    long batchLingerMicrosMax,
     long snapshotEveryEvents,
     int requestBodyBytesMax,
     int batchRequestCommandsMax,
@@ -72,7 +76,7 @@ public record ServerConfig(
     PublicFeedSettings publicFeed) {
 
   public static ServerConfig defaults() {
-    return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 1_000_000,
+    return new ServerConfig(Path.of("data"), "127.0.0.1", 8080, 65_536, 4_096, 2_000, 1_000_000,
         1 << 20, 1_000, 1_000, 10_000, 900, 5_000, 10_000, 10_000, 15_000, 1, Limits.DEFAULTS,
         JournalConfig.defaults(), null, null, RateLimitSettings.defaults(), HttpLimits.defaults(),
         300, JwtSettings.defaults(), PublicFeedSettings.defaults());
@@ -81,82 +85,82 @@ public record ServerConfig(
   /** This configuration with other per-key rate limits. */
   public ServerConfig withRateLimits(RateLimitSettings rateLimits) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration with other HTTP limits (request heads, connections, requests in flight). */
   public ServerConfig withHttpLimits(HttpLimits httpLimits) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration listening elsewhere, on another data directory (tests, embedding). */
   public ServerConfig withListener(Path dataDirectory, String host, int port) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration with another write-queue capacity. */
   public ServerConfig withQueueCapacity(int queueCapacity) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration with another batch size (commands per durable batch). */
   public ServerConfig withBatchCommandsMax(int batchCommandsMax) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration with other stream limits. */
   public ServerConfig withStreams(int streamSubscribersMax, int streamBufferEventsMax,
       long streamHeartbeatMillis) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration serving HTTPS from these PEM files (both null: plain HTTP). */
   public ServerConfig withTls(Path tlsCertificateChainFile, Path tlsPrivateKeyFile) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** This configuration accepting JWTs and serving the public feed as given. */
   public ServerConfig withAccess(JwtSettings jwt, PublicFeedSettings publicFeed) {
     return new ServerConfig(dataDirectory, host, port, queueCapacity, batchCommandsMax,
-        snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax, listLimitMax,
-        eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax, streamSubscribersMax,
-        streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds, limits, journal,
-        tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits, streamTokenTtlSeconds,
-        jwt, publicFeed);
+        batchLingerMicrosMax, snapshotEveryEvents, requestBodyBytesMax, batchRequestCommandsMax,
+        listLimitMax, eventsLimitMax, holdTtlSecondsDefault, readWaitMillisMax,
+        streamSubscribersMax, streamBufferEventsMax, streamHeartbeatMillis, retryAfterSeconds,
+        limits, journal, tlsCertificateChainFile, tlsPrivateKeyFile, rateLimits, httpLimits,
+        streamTokenTtlSeconds, jwt, publicFeed);
   }
 
   /** Whether the listener serves HTTPS (both TLS files are set) rather than plain HTTP. */
@@ -174,6 +178,9 @@ public record ServerConfig(
         "queueCapacity must be 1..10000000, was " + queueCapacity);
     require(batchCommandsMax >= 1 && batchCommandsMax <= 1_000_000,
         "batchCommandsMax must be 1..1000000, was " + batchCommandsMax);
+    require(batchLingerMicrosMax >= 0 && batchLingerMicrosMax <= Sequencer.LINGER_MICROS_LIMIT,
+        "batchLingerMicrosMax must be 0.." + Sequencer.LINGER_MICROS_LIMIT + " µs, was "
+            + batchLingerMicrosMax);
     require(snapshotEveryEvents >= 1, "snapshotEveryEvents must be positive, was "
         + snapshotEveryEvents);
     require(requestBodyBytesMax >= 1_024 && requestBodyBytesMax <= 64 << 20,

@@ -12,6 +12,7 @@ public final class MicrometerSequencerMetrics implements SequencerMetrics {
   private final DistributionSummary batchCommands;
   private final DistributionSummary batchEvents;
   private final Timer commit;
+  private final Timer linger;
   private final Counter overload;
   private final Counter events;
 
@@ -23,6 +24,9 @@ public final class MicrometerSequencerMetrics implements SequencerMetrics {
         .description("events per durable batch").register(registry);
     commit = Timer.builder("stockroom.journal.commit")
         .description("journal append and fsync of one batch").publishPercentileHistogram()
+        .register(registry);
+    linger = Timer.builder("stockroom.batch.linger")
+        .description("time the writer held a batch open for commands still arriving")
         .register(registry);
     overload = Counter.builder("stockroom.queue.rejected")
         .description("commands refused because the write queue was full").register(registry);
@@ -36,6 +40,11 @@ public final class MicrometerSequencerMetrics implements SequencerMetrics {
     batchEvents.record(eventCount);
     events.increment(eventCount);
     commit.record(commitNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void lingered(long nanos) {
+    linger.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * front of it fills and sheds load as before. The engine belongs to the writer alone; the
  * journal to the syncer alone (and to the writer again once the syncer has stopped).
  *
+ * <p>When the CPU is short and commands come several at a time, the writer lingers before it
+ * takes a batch ({@link Linger}): it waits, slice by slice and at most {@code lingerMicrosMax},
+ * while commands keep arriving, so that more of them share one fsync. A lone client's command
+ * is taken at once.
+ *
  * <p>Failure is final: if the journal fails, every command of the failed batch, of every batch
  * behind it and every later one is refused with {@link WritesUnavailableException}; the engine
  * now holds events the disk does not, so it must not acknowledge anything again until a restart
@@ -54,8 +59,19 @@ public final class Sequencer implements AutoCloseable {
   public record Outcome(Result result, List<Event> events, long sequence) {}
 
   /** Queue and batch limits; see docs/CONFIGURATION.md. */
-  public record Settings(int queueCapacity, int batchCommandsMax, long snapshotEveryEvents) {
+  public record Settings(int queueCapacity, int batchCommandsMax, long snapshotEveryEvents,
+      long lingerMicrosMax) {
+
+    /** Without lingering: each batch is whatever is queued when the writer takes it. */
+    public Settings(int queueCapacity, int batchCommandsMax, long snapshotEveryEvents) {
+      this(queueCapacity, batchCommandsMax, snapshotEveryEvents, 0);
+    }
+
     public Settings {
+      if (lingerMicrosMax < 0 || lingerMicrosMax > LINGER_MICROS_LIMIT) {
+        throw new IllegalArgumentException("lingerMicrosMax must be 0.." + LINGER_MICROS_LIMIT
+            + ": " + lingerMicrosMax);
+      }
       if (queueCapacity < 1) {
         throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
       }
@@ -89,6 +105,8 @@ public final class Sequencer implements AutoCloseable {
   private record End() implements Work {}
 
   private static final Command TICK = new Command.Tick();
+  /** The most a batch may be held open for more commands: 100 ms, in µs. */
+  public static final long LINGER_MICROS_LIMIT = 100_000;
   /** Longest the writer sleeps with nothing to do, so a stop request is seen promptly. */
   private static final long IDLE_WAIT_MILLIS_MAX = 200;
   /**
@@ -109,6 +127,7 @@ public final class Sequencer implements AutoCloseable {
   private final Thread syncer;
   private final int eventsPerCommandMax;
   private final SequencerMetrics metrics;
+  private final Linger linger;
 
   private volatile boolean stopping;
   private volatile Throwable failure;
@@ -128,12 +147,26 @@ public final class Sequencer implements AutoCloseable {
   private final int[] ends;
   private Pass lastPass;
   private boolean caughtUp;
+  /**
+   * Commands per batch, a moving average that halves the weight of each older batch: the writer
+   * lingers only while it is at least two, so a lone client is never held, and one lone command
+   * in a busy stream (the first to come back after a big batch was answered) does not stop it.
+   */
+  private double recentBatchCommands;
   /** Open once the holds that fell due while the service was down are expired, durably. */
   private final CountDownLatch startupCaughtUp = new CountDownLatch(1);
 
   public Sequencer(Ledger ledger, LongSupplier clock, Settings settings, List<Listener> listeners,
       SequencerMetrics metrics, Thread.UncaughtExceptionHandler fatal) {
+    this(ledger, clock, settings, listeners, metrics, fatal,
+        Linger.parking(TimeUnit.MICROSECONDS.toNanos(settings.lingerMicrosMax())));
+  }
+
+  /** With the writer's linger given: tests decide what arrives while it waits. */
+  Sequencer(Ledger ledger, LongSupplier clock, Settings settings, List<Listener> listeners,
+      SequencerMetrics metrics, Thread.UncaughtExceptionHandler fatal, Linger linger) {
     this.ledger = ledger;
+    this.linger = linger;
     this.clock = clock;
     this.settings = settings;
     this.listeners = List.copyOf(listeners);
@@ -256,6 +289,9 @@ public final class Sequencer implements AutoCloseable {
         if (failure != null || (first == null && stopping && queue.isEmpty())) {
           inHand = first == null ? List.of() : List.of(first); // refused by exit()
           break;
+        }
+        if (first != null) {
+          linger();
         }
         handOff(pass(first));
         snapshotWhenDue();
@@ -408,6 +444,20 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
+  /**
+   * Before a batch is taken, when {@link Linger#worthWaiting} says so: waits while more keep
+   * arriving. The batch's time is stamped after, so no hold is acted on past
+   * its deadline because the batch waited.
+   */
+  private void linger() {
+    if (!linger.worthWaiting(recentBatchCommands)) {
+      return;
+    }
+    // The first command is already taken: a batch is full with batchCommandsMax - 1 queued.
+    long waited = linger.await(queue::size, settings.batchCommandsMax() - 1, () -> stopping);
+    metrics.lingered(waited);
+  }
+
   private void stampTime() {
     time = Math.max(time, clock.getAsLong()); // a clock stepping back never moves time back
   }
@@ -432,6 +482,7 @@ public final class Sequencer implements AutoCloseable {
       next = queue.poll();
     }
     int count = submissions.size();
+    recentBatchCommands = (recentBatchCommands + count) / 2;
     return new Batch(submissions, Arrays.copyOf(results, count), Arrays.copyOf(starts, count),
         Arrays.copyOf(ends, count), List.copyOf(events), ledger.engine().sequence());
   }

@@ -19,4 +19,7 @@ public interface SequencerMetrics {
 
   /** A command refused because the queue was full. */
   void rejectedOverload();
+
+  /** The writer held a batch open this long for more commands ({@link Linger}). */
+  default void lingered(long nanos) {}
 }
