@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -46,8 +47,13 @@ final class Target implements AutoCloseable {
   }
 
   static Target embedded() {
+    return embedded(System.getenv());
+  }
+
+  /** As {@link #embedded()}, with the settings of these {@code STOCKROOM_*} variables. */
+  static Target embedded(Map<String, String> environment) {
     // Before the directory exists, so a bad setting leaves nothing behind.
-    ServerConfig configured = ConfigLoader.load(null, System.getenv(), List.of());
+    ServerConfig configured = ConfigLoader.load(null, environment, List.of());
     try {
       Path data = Files.createTempDirectory("stockroom-loadtest-");
       String key = ApiKeys.open(data).create(Role.ADMIN, "load test").token();
