@@ -446,8 +446,8 @@ public final class Sequencer implements AutoCloseable {
 
   /**
    * Before a batch is taken, when {@link Linger#worthWaiting} says so: waits while more keep
-   * arriving. The batch's time is stamped after, so no hold is acted on past
-   * its deadline because the batch waited.
+   * arriving. The batch's time is stamped after, so no hold is acted on past its deadline
+   * because the batch waited.
    */
   private void linger() {
     if (!linger.worthWaiting(recentBatchCommands)) {
