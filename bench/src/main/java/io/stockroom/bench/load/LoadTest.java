@@ -86,10 +86,10 @@ public final class LoadTest {
         long settled = -1;
         if (!ceiling.warmup.isZero()) {
           measure("warmup", Ceiling.warmup(), http, ceiling.withDuration(ceiling.warmup),
-              new Outcomes());
+              Outcomes.discarded());
           settled = settle();
         }
-        return withFigure(measure("ceiling", workload, http, ceiling, new Outcomes()),
+        return withFigure(measure("ceiling", workload, http, ceiling, Outcomes.discarded()),
             "jitSettleMillis", settled);
       }
     }
@@ -109,10 +109,10 @@ public final class LoadTest {
           Workload warmup = Workloads.warmup(prefix, config);
           warmup.setup(http);
           measure("warmup", warmup, http, config.as(LoadConfig.Scenario.RESERVE)
-              .withDuration(config.warmup), new Outcomes());
+              .withDuration(config.warmup), Outcomes.discarded());
           settled = settle();
         }
-        Outcomes outcomes = new Outcomes();
+        Outcomes outcomes = config.audit ? Outcomes.recorded() : Outcomes.discarded();
         workload.startBackground(target.uri(), target.key());
         LoadReport report;
         try {

@@ -104,7 +104,8 @@ public final class LoadTestMain implements Callable<Integer> {
       + " latency floor)")
   boolean withCeiling;
 
-  @Option(names = "--no-audit", description = "skip the audit")
+  @Option(names = "--no-audit",
+      description = "skip the audit (and keep no record of the reservations for it)")
   boolean noAudit;
 
   @Option(names = "--seed", defaultValue = "42", description = "default ${DEFAULT-VALUE}")

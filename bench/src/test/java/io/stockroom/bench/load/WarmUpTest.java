@@ -16,7 +16,7 @@ class WarmUpTest {
       WarmUp warmUp = new WarmUp("wu", 5);
       warmUp.setup(http);
       Measurements measurements = new Measurements();
-      Outcomes outcomes = new Outcomes();
+      Outcomes outcomes = Outcomes.recorded();
       for (long index = 0; index < 8; index++) {
         warmUp.run(index, new Session(http, measurements, outcomes, 42, index,
             System.nanoTime()));
