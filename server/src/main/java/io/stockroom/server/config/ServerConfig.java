@@ -4,8 +4,8 @@ import io.stockroom.engine.Limits;
 import io.stockroom.journal.JournalConfig;
 import io.stockroom.server.http.HttpLimits;
 import io.stockroom.server.security.JwtSettings;
-import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.security.RateLimitSettings;
+import io.stockroom.server.sequencer.Sequencer;
 import io.stockroom.server.storefront.PublicFeedSettings;
 import java.nio.file.Path;
 

@@ -42,6 +42,12 @@ final class Linger {
   /** The process's CPU time so far, in nanoseconds; negative when unknown. */
   private final LongSupplier cpuNanos;
   private final int processors;
+  /**
+   * Commands per batch, a moving average that halves the weight of each older batch: at least
+   * two while commands come several at a time, so a lone client is never held, and one lone
+   * command in a busy stream (the first back after a big batch was answered) does not stop it.
+   */
+  private double recentBatchCommands;
   private long sampledAt;
   private long sampledCpu;
   private boolean sampled;
@@ -74,8 +80,9 @@ final class Linger {
         Runtime.getRuntime().availableProcessors());
   }
 
-  boolean enabled() {
-    return lingerNanosMax > 0;
+  /** The writer took a batch of {@code commands}. */
+  void batchTaken(int commands) {
+    recentBatchCommands = (recentBatchCommands + commands) / 2;
   }
 
   /**
@@ -83,7 +90,7 @@ final class Linger {
    * two commands, and the CPU was short at the last sample (taken here, at most every {@link
    * #CPU_SAMPLE_NANOS}; the first one covers the time since this linger was made).
    */
-  boolean worthWaiting(double recentBatchCommands) {
+  boolean worthWaiting() {
     if (lingerNanosMax == 0 || recentBatchCommands < 2) {
       return false;
     }

@@ -147,12 +147,6 @@ public final class Sequencer implements AutoCloseable {
   private final int[] ends;
   private Pass lastPass;
   private boolean caughtUp;
-  /**
-   * Commands per batch, a moving average that halves the weight of each older batch: the writer
-   * lingers only while it is at least two, so a lone client is never held, and one lone command
-   * in a busy stream (the first to come back after a big batch was answered) does not stop it.
-   */
-  private double recentBatchCommands;
   /** Open once the holds that fell due while the service was down are expired, durably. */
   private final CountDownLatch startupCaughtUp = new CountDownLatch(1);
 
@@ -450,7 +444,7 @@ public final class Sequencer implements AutoCloseable {
    * because the batch waited.
    */
   private void linger() {
-    if (!linger.worthWaiting(recentBatchCommands)) {
+    if (!linger.worthWaiting()) {
       return;
     }
     // The first command is already taken: a batch is full with batchCommandsMax - 1 queued.
@@ -482,7 +476,7 @@ public final class Sequencer implements AutoCloseable {
       next = queue.poll();
     }
     int count = submissions.size();
-    recentBatchCommands = (recentBatchCommands + count) / 2;
+    linger.batchTaken(count);
     return new Batch(submissions, Arrays.copyOf(results, count), Arrays.copyOf(starts, count),
         Arrays.copyOf(ends, count), List.copyOf(events), ledger.engine().sequence());
   }

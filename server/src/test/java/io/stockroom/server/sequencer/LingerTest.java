@@ -86,29 +86,33 @@ class LingerTest {
     Linger linger = linger(2_000_000, 1);
     busy(Linger.CPU_SAMPLE_NANOS, 0.95);
 
-    assertThat(linger.worthWaiting(1.9)).isFalse(); // a lone client: not even sampled
-    assertThat(linger.worthWaiting(2)).isTrue();
+    linger.batchTaken(3); // the average: 1.5
+    assertThat(linger.worthWaiting()).isFalse(); // below two: not even sampled
+    linger.batchTaken(3); // 2.25
+    assertThat(linger.worthWaiting()).isTrue();
+    linger.batchTaken(8);
     busy(Linger.CPU_SAMPLE_NANOS / 2, 0.1);
-    assertThat(linger.worthWaiting(5)).isTrue(); // too soon to sample again: still short
+    assertThat(linger.worthWaiting()).isTrue(); // too soon to sample again: still short
 
     busy(Linger.CPU_SAMPLE_NANOS / 2, 0.1); // 0.1 of the CPUs over the whole sample
-    assertThat(linger.worthWaiting(5)).isFalse();
+    assertThat(linger.worthWaiting()).isFalse();
     busy(Linger.CPU_SAMPLE_NANOS, Linger.CPU_BUSY_SHARE - 0.02);
-    assertThat(linger.worthWaiting(5)).isFalse();
+    assertThat(linger.worthWaiting()).isFalse();
     busy(Linger.CPU_SAMPLE_NANOS, Linger.CPU_BUSY_SHARE + 0.02);
-    assertThat(linger.worthWaiting(5)).isTrue();
+    assertThat(linger.worthWaiting()).isTrue();
   }
 
   @Test
   void neverWorthWaitingWhenOffOrWhenTheCpuTimeIsUnknown() {
     Linger off = linger(0, 1);
+    off.batchTaken(100);
     busy(Linger.CPU_SAMPLE_NANOS, 1.0);
-    assertThat(off.enabled()).isFalse();
-    assertThat(off.worthWaiting(100)).isFalse();
+    assertThat(off.worthWaiting()).isFalse();
 
     Linger blind = new Linger(2_000_000, clock::get, nanos -> { }, () -> -1, 2);
+    blind.batchTaken(100);
     clock.addAndGet(Linger.CPU_SAMPLE_NANOS);
-    assertThat(blind.worthWaiting(100)).isFalse();
+    assertThat(blind.worthWaiting()).isFalse();
   }
 
   @Test

@@ -123,9 +123,7 @@ class SequencerLingerTest {
     assertThat(run(receive("tee", 5)).result().accepted()).isTrue();
     assertThat(run(reserve("h1", 60_000)).result().accepted()).isTrue();
 
-    assertThat(pauses).hasValue(0);
-    assertThat(lingers).isEmpty();
-    assertThat(batches).containsExactly(1, 1, 1);
+    assertNoBatchWaited(1, 1, 1);
   }
 
   @Test
@@ -159,9 +157,14 @@ class SequencerLingerTest {
     assertThat(run(reserve("first", 60_000)).result().accepted()).isTrue();
     assertThat(run(reserve("second", 60_000)).result().accepted()).isTrue();
 
+    assertNoBatchWaited(4, 1, 1);
+  }
+
+  /** The writer never paused, and took batches of these sizes. */
+  private void assertNoBatchWaited(Integer... commandsPerBatch) {
     assertThat(pauses).hasValue(0);
     assertThat(lingers).isEmpty();
-    assertThat(batches).containsExactly(4, 1, 1);
+    assertThat(batches).containsExactly(commandsPerBatch);
   }
 
   @Test
