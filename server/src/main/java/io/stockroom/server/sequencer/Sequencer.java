@@ -301,14 +301,19 @@ public final class Sequencer implements AutoCloseable {
 
   /** Hands a batch or a snapshot to the syncer, waiting while it has enough to do. */
   private void handOff(Work work) throws InterruptedException {
+    if (work instanceof Batch) {
+      // Only the writer writes it, and before the put: once the syncer has the batch it may
+      // answer it at once, and whoever sees that answer must see the batch counted.
+      batchesHandedOff++;
+    }
     toSyncer.put(work); // the syncer never stops taking before End, so this never hangs
     inHand = List.of();
-    if (work instanceof Batch) {
-      batchesHandedOff++; // only the writer writes it
-    }
   }
 
-  /** How many batches the writer has applied and handed to the syncer so far. */
+  /**
+   * How many batches the writer has applied and handed (or is handing) to the syncer so far; a
+   * batch whose submissions were answered is always counted.
+   */
   long batchesHandedOff() {
     return batchesHandedOff;
   }
