@@ -8,20 +8,21 @@ import io.stockroom.engine.ItemView;
 import io.stockroom.engine.LevelChange;
 import io.stockroom.engine.Quantities;
 import io.stockroom.server.sequencer.Sequencer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * What readers see: immutable records per item and per hold, replaced (never mutated) by the
  * writer after each durable batch. Readers never touch engine state and never wait for the
- * writer, except when they ask to read at least a sequence not yet reached (read-your-writes).
- * Items sit in a sorted map so listing pages by SKU with a cursor.
+ * writer, except when they ask to read at least a sequence not yet reached (read-your-writes);
+ * a hold lookup may wait for the one batch being published.
+ * Items sit in a sorted map so listing pages by SKU with a cursor. Holds, which a busy shop keeps
+ * by the million, are one compact record each ({@link HoldRecords}) behind a read-write lock.
  */
 public final class ReadView implements Sequencer.Listener {
 
@@ -61,9 +62,16 @@ public final class ReadView implements Sequencer.Listener {
       String reference, long expiresAt, long sequence) {}
 
   private final ConcurrentSkipListMap<String, Item> items = new ConcurrentSkipListMap<>();
-  private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
-  /** Resolved hold ids in resolution order: forgotten oldest first, like the engine does. */
-  private final ArrayDeque<String> resolved = new ArrayDeque<>();
+  /** Written by the thread that publishes durable batches, under the write lock. */
+  private final HoldRecords holds = new HoldRecords();
+  private final ReentrantReadWriteLock holdsLock = new ReentrantReadWriteLock();
+  /**
+   * Slots of resolved holds in resolution order, a ring: forgotten oldest first, like the engine
+   * does (a slot stays the hold's until it is forgotten here).
+   */
+  private int[] resolved = new int[64];
+  private int resolvedHead;
+  private int resolvedCount;
   private final int resolvedRetainedMax;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition advanced = lock.newCondition();
@@ -79,10 +87,10 @@ public final class ReadView implements Sequencer.Listener {
     long at = engine.sequence();
     engine.forEachItem(item -> view.items.put(item.sku(), fromEngine(item, at)));
     engine.forEachHold(hold -> {
-      view.holds.put(hold.id(), new Hold(hold.id(), hold.state(), hold.lines(), hold.customer(),
-          hold.reference(), hold.expiresAt(), at));
+      int slot = view.holds.put(HoldRecords.encode(new Hold(hold.id(), hold.state(),
+          hold.lines(), hold.customer(), hold.reference(), hold.expiresAt(), at)));
       if (hold.state().isResolved()) {
-        view.resolved.addLast(hold.id());
+        view.resolvedAdd(slot);
       }
     });
     view.sequence = at;
@@ -106,7 +114,26 @@ public final class ReadView implements Sequencer.Listener {
   }
 
   public Hold hold(String id) {
-    return holds.get(id);
+    byte[] key = HoldRecords.utf8(id);
+    byte[] record;
+    holdsLock.readLock().lock();
+    try {
+      int slot = holds.find(key);
+      record = slot < 0 ? null : holds.record(slot);
+    } finally {
+      holdsLock.readLock().unlock();
+    }
+    return record == null ? null : HoldRecords.decode(record); // records never change
+  }
+
+  /** Holds the view keeps (active and retained resolved). */
+  public int holdCount() {
+    holdsLock.readLock().lock();
+    try {
+      return holds.size();
+    } finally {
+      holdsLock.readLock().unlock();
+    }
   }
 
   public int itemCount() {
@@ -174,8 +201,13 @@ public final class ReadView implements Sequencer.Listener {
 
   @Override
   public void onDurable(List<Event> events, long durableSequence) {
-    for (Event event : events) {
-      apply(event);
+    holdsLock.writeLock().lock();
+    try {
+      for (Event event : events) {
+        apply(event);
+      }
+    } finally {
+      holdsLock.writeLock().unlock();
     }
     lock.lock();
     try {
@@ -207,33 +239,61 @@ public final class ReadView implements Sequencer.Listener {
       case Event.RequestRecorded e -> { }
       case Event.HoldReserved e -> {
         e.changes().forEach(c -> change(c, at));
-        holds.put(e.holdId(), new Hold(e.holdId(), HoldState.ACTIVE, e.lines(), e.customer(),
-            e.reference(), e.expiresAt(), at));
+        holds.put(HoldRecords.encode(new Hold(e.holdId(), HoldState.ACTIVE, e.lines(),
+            e.customer(), e.reference(), e.expiresAt(), at)));
       }
       case Event.HoldConfirmed e -> resolve(e.holdId(), e.changes(), HoldState.CONFIRMED, at);
       case Event.HoldReleased e -> resolve(e.holdId(), e.changes(), HoldState.RELEASED, at);
       case Event.HoldExpired e -> resolve(e.holdId(), e.changes(), HoldState.EXPIRED, at);
       case Event.HoldFulfilled e -> {
         e.changes().forEach(c -> change(c, at));
-        holds.computeIfPresent(e.holdId(), (id, h) -> withState(h, HoldState.FULFILLED,
-            h.expiresAt(), at));
+        restate(e.holdId(), HoldState.FULFILLED, null, at);
       }
-      case Event.HoldExtended e -> holds.computeIfPresent(e.holdId(),
-          (id, h) -> withState(h, h.state(), e.expiresAt(), at));
+      case Event.HoldExtended e -> restate(e.holdId(), null, e.expiresAt(), at);
     }
   }
 
   private void resolve(String holdId, List<LevelChange> changes, HoldState state, long at) {
     changes.forEach(c -> change(c, at));
-    holds.computeIfPresent(holdId, (id, h) -> withState(h, state, h.expiresAt(), at));
-    resolved.addLast(holdId);
-    while (resolved.size() > resolvedRetainedMax) {
-      holds.remove(resolved.removeFirst());
+    int slot = restate(holdId, state, null, at);
+    if (slot < 0) {
+      return;
+    }
+    resolvedAdd(slot);
+    while (resolvedCount > resolvedRetainedMax) {
+      int oldest = resolved[resolvedHead];
+      resolvedHead = (resolvedHead + 1) % resolved.length;
+      resolvedCount--;
+      holds.remove(oldest);
     }
   }
 
-  private static Hold withState(Hold h, HoldState state, long expiresAt, long at) {
-    return new Hold(h.id(), state, h.lines(), h.customer(), h.reference(), expiresAt, at);
+  /**
+   * A hold's new state (null: unchanged) or expiry (null: unchanged) as of {@code at}; returns
+   * its slot, or -1 when the view does not have it.
+   */
+  private int restate(String holdId, HoldState state, Long expiresAt, long at) {
+    int slot = holds.find(HoldRecords.utf8(holdId));
+    if (slot >= 0) {
+      byte[] record = holds.record(slot);
+      holds.replace(slot, HoldRecords.withState(record,
+          state == null ? HoldRecords.state(record) : state,
+          expiresAt == null ? HoldRecords.expiresAt(record) : expiresAt, at));
+    }
+    return slot;
+  }
+
+  private void resolvedAdd(int slot) {
+    if (resolvedCount == resolved.length) {
+      int[] grown = new int[resolved.length * 2];
+      for (int i = 0; i < resolvedCount; i++) {
+        grown[i] = resolved[(resolvedHead + i) % resolved.length];
+      }
+      resolved = grown;
+      resolvedHead = 0;
+    }
+    resolved[(resolvedHead + resolvedCount) % resolved.length] = slot;
+    resolvedCount++;
   }
 
   private void change(LevelChange change, long at) {
