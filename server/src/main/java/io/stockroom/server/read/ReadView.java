@@ -247,15 +247,22 @@ public final class ReadView implements Sequencer.Listener {
       case Event.HoldExpired e -> resolve(e.holdId(), e.changes(), HoldState.EXPIRED, at);
       case Event.HoldFulfilled e -> {
         e.changes().forEach(c -> change(c, at));
-        restate(e.holdId(), HoldState.FULFILLED, null, at);
+        restate(e.holdId(), HoldState.FULFILLED, at);
       }
-      case Event.HoldExtended e -> restate(e.holdId(), null, e.expiresAt(), at);
+      case Event.HoldExtended e -> {
+        int slot = holds.find(HoldRecords.utf8(e.holdId()));
+        if (slot >= 0) {
+          byte[] record = holds.record(slot);
+          holds.replace(slot, HoldRecords.withState(record, HoldRecords.state(record),
+              e.expiresAt(), at));
+        }
+      }
     }
   }
 
   private void resolve(String holdId, List<LevelChange> changes, HoldState state, long at) {
     changes.forEach(c -> change(c, at));
-    int slot = restate(holdId, state, null, at);
+    int slot = restate(holdId, state, at);
     if (slot < 0) {
       return;
     }
@@ -268,17 +275,12 @@ public final class ReadView implements Sequencer.Listener {
     }
   }
 
-  /**
-   * A hold's new state (null: unchanged) or expiry (null: unchanged) as of {@code at}; returns
-   * its slot, or -1 when the view does not have it.
-   */
-  private int restate(String holdId, HoldState state, Long expiresAt, long at) {
+  /** A hold's new state as of {@code at}; returns its slot, or -1 when the view lacks it. */
+  private int restate(String holdId, HoldState state, long at) {
     int slot = holds.find(HoldRecords.utf8(holdId));
     if (slot >= 0) {
       byte[] record = holds.record(slot);
-      holds.replace(slot, HoldRecords.withState(record,
-          state == null ? HoldRecords.state(record) : state,
-          expiresAt == null ? HoldRecords.expiresAt(record) : expiresAt, at));
+      holds.replace(slot, HoldRecords.withState(record, state, HoldRecords.expiresAt(record), at));
     }
     return slot;
   }
